@@ -1,0 +1,199 @@
+"""A test kit for programs that use pulumi_kubernetes: mocks that behave like
+a cluster, and a way to run a program under them.
+
+`KubernetesMocks` records every resource a program registers and answers
+the way the Kubernetes provider would after a real apply: a cluster IP for
+each Service, a node port for each NodePort and LoadBalancer port that has
+none, and a load-balancer ingress address. Assigned values are derived from
+each object's namespace and name, so the same program always gets the same
+answers. Nothing here talks to a cluster or to the Pulumi engine.
+
+Example::
+
+    from components.testing import KubernetesMocks, run
+
+    def program() -> None:
+        NodePortService("web", {...})
+
+    mocks = run(program)
+    [service] = mocks.manifests(kind="Service")
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import ipaddress
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+__all__ = ["KubernetesMocks", "RecordedResource", "normalize", "run"]
+
+
+def normalize(value: Any) -> Any:
+    """Inputs as Kubernetes sees them: integral floats back to ints (the
+    engine sends every number as a float), containers copied."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {key: normalize(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalize(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """One registered resource: its Pulumi type token, logical name, inputs
+    (normalized, camelCase as on the wire) and whether it is a custom resource."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    custom: bool
+
+    @property
+    def is_kubernetes(self) -> bool:
+        return self.type.startswith("kubernetes:") and "kind" in self.inputs
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The Kubernetes object the provider would apply."""
+        return copy.deepcopy(self.inputs)
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+class KubernetesMocks(pulumi.runtime.Mocks):
+    """Pulumi mocks that record resources and assign what a cluster would."""
+
+    def __init__(
+        self,
+        *,
+        service_cidr: str = "10.96.0.0/12",
+        node_port_range: str = "30000-32767",
+        load_balancer_cidr: str = "198.51.100.0/24",
+    ) -> None:
+        self.resources: list[RecordedResource] = []
+        self._service_net = ipaddress.ip_network(service_cidr)
+        self._lb_net = ipaddress.ip_network(load_balancer_cidr)
+        low, high = node_port_range.split("-")
+        self._node_port_range = (int(low), int(high))
+        self._cluster_ips: set[str] = set()
+        self._node_ports: set[int] = set()
+        self._lb_ips: set[str] = set()
+
+    # -- what a cluster assigns -------------------------------------------
+
+    def _pick(self, seed: str, size: int, taken: Callable[[int], bool]) -> int:
+        start = _digest(seed) % size
+        for step in range(size):
+            candidate = (start + step) % size
+            if not taken(candidate):
+                return candidate
+        raise RuntimeError(f"KubernetesMocks: no free address left for {seed}")
+
+    def _address(self, seed: str, network: Any, used: set[str]) -> str:
+        # Skip the network's first ten addresses, as clusters reserve them.
+        size = network.num_addresses - 11
+
+        def taken(i: int) -> bool:
+            return str(network[10 + i]) in used
+
+        address = str(network[10 + self._pick(seed, size, taken)])
+        used.add(address)
+        return address
+
+    def _node_port(self, seed: str) -> int:
+        low, high = self._node_port_range
+        index = self._pick(seed, high - low + 1, lambda i: low + i in self._node_ports)
+        self._node_ports.add(low + index)
+        return low + index
+
+    def _service_state(self, key: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        state = copy.deepcopy(inputs)
+        spec = state.setdefault("spec", {})
+        service_type = spec.get("type", "ClusterIP")
+        if service_type == "ExternalName":
+            return state
+        for port in spec.get("ports", []):
+            if "nodePort" in port:
+                self._node_ports.add(port["nodePort"])
+        if spec.get("clusterIP") is None:
+            spec["clusterIP"] = self._address(key, self._service_net, self._cluster_ips)
+        if spec["clusterIP"] != "None":
+            spec.setdefault("clusterIPs", [spec["clusterIP"]])
+        wants_node_ports = service_type == "NodePort" or (
+            service_type == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts", True)
+        )
+        if wants_node_ports:
+            for port in spec.get("ports", []):
+                if "nodePort" not in port:
+                    port["nodePort"] = self._node_port(f"{key}:{port.get('name', port.get('port'))}")
+        if service_type == "LoadBalancer":
+            if spec.get("externalTrafficPolicy") == "Local" and "healthCheckNodePort" not in spec:
+                spec["healthCheckNodePort"] = self._node_port(f"{key}:health")
+            ip = self._address(key, self._lb_net, self._lb_ips)
+            state["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
+        return state
+
+    # -- pulumi.runtime.Mocks ---------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = normalize(args.inputs)
+        self.resources.append(RecordedResource(args.typ, args.name, inputs, bool(args.custom)))
+        if not args.custom:
+            return None, inputs
+        metadata = inputs.get("metadata") or {}
+        namespace = metadata.get("namespace", "default")
+        object_name = metadata.get("name", args.name)
+        key = f"{namespace}/{object_name}"
+        state = inputs
+        if args.typ == "kubernetes:core/v1:Service":
+            state = self._service_state(key, inputs)
+        return key, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+    # -- reading what was recorded ----------------------------------------
+
+    def manifests(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The Kubernetes objects registered so far, in registration order,
+        optionally only those of one ``kind``."""
+        return [
+            r.manifest for r in self.resources if r.is_kubernetes and (kind is None or r.inputs.get("kind") == kind)
+        ]
+
+
+def run(
+    program: Callable[[], Any],
+    mocks: KubernetesMocks | None = None,
+    *,
+    project: str = "k8s-services",
+    stack: str = "test",
+    config: Mapping[str, str] | None = None,
+    preview: bool = False,
+) -> KubernetesMocks:
+    """Run ``program`` under ``mocks`` until every resource it registers is
+    settled, and return the mocks. Exceptions the program raises propagate.
+
+    ``config`` maps full keys (``"<project>:<key>"``) to strings; object
+    values must be JSON strings, as the Pulumi CLI passes them.
+    """
+    mocks = mocks or KubernetesMocks()
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
+    pulumi.runtime.set_all_config(dict(config or {}))
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def settle() -> Any:
+        result = program()
+        return result if isinstance(result, pulumi.Output) else None
+
+    settle()
+    return mocks
