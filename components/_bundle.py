@@ -130,7 +130,8 @@ def _check_own_keys(
                 f"{'s' if len(others) == 1 else ''} it. Use {'that type' if len(others) == 1 else 'one of those types'} or remove it",
             )
         else:
-            p.type(where, f"is not an argument of {kind.component}.{v.suggest(key, allowed)}".rstrip("."))
+            what = f"a field of a {kind.component} port" if port else f"an argument of {kind.component}"
+            p.type(where, f"is not {what}.{v.suggest(key, allowed)}".rstrip("."))
     required: frozenset[str] = getattr(typed_dict, "__required_keys__", frozenset())
     for key in sorted(required - set(given)):
         p.type(f"{path}.{key}" if path else key, "is required")
@@ -268,26 +269,27 @@ def _resolve_target_port(
     p: v.Problems, path: str, port: Mapping[str, Any], container_ports: list[ContainerPort]
 ) -> Any:
     """The target port to emit, checked against the declared container ports."""
-    protocol = port.get("protocol", "TCP")
     target = port.get("target_port")
+    match: list[ContainerPort] = []
     if target is None:
-        same_name = [c for c in container_ports if c.name is not None and c.name == port.get("name")]
-        if same_name:
-            return same_name[0].name
-        if len(container_ports) == 1:
-            return container_ports[0].number
-        declared = len(container_ports)
-        p.value(
-            f"{path}.target_port",
-            None,
-            f"cannot be inferred: no container port is named {v.show(port.get('name'))} and "
-            f"{'no container declares a port' if not declared else f'{declared} container ports are declared'}; "
-            "set 'target_port' to a container port's name or number",
-        )
-        return None
-    if not v.is_known(target):
+        match = [c for c in container_ports if c.name is not None and c.name == port.get("name")]
+        if match:
+            target = match[0].name
+        elif len(container_ports) == 1:
+            match = container_ports
+            target = match[0].number
+        else:
+            declared = len(container_ports)
+            p.missing(
+                f"{path}.target_port",
+                f"is not set and cannot be inferred: no container port is named {v.show(port.get('name'))} and "
+                f"{'no container declares a port' if not declared else f'{declared} container ports are declared'}; "
+                "set 'target_port' to a container port's name or number",
+            )
+            return None
+    elif not v.is_known(target):
         return target
-    if isinstance(target, str):
+    elif isinstance(target, str):
         v.check_iana_svc_name(p, f"{path}.target_port", target)
         match = [c for c in container_ports if c.name == target]
         if not match:
@@ -296,8 +298,11 @@ def _resolve_target_port(
             p.value(
                 f"{path}.target_port",
                 target,
-                f"does not name a container port (declared names: {listed}).{v.suggest(target, names)}".rstrip("."),
+                f"does not name a container port (declared names: {listed})."
+                f"{v.suggest(target, names, value=True)}".rstrip("."),
             )
+    elif not v.is_int(target):
+        p.type(f"{path}.target_port", f"must be a port number or a container port name, not {v.type_name(target)}")
     elif v.check_port(p, f"{path}.target_port", target):
         match = [c for c in container_ports if c.number == target]
         if not match:
@@ -307,9 +312,8 @@ def _resolve_target_port(
                 target,
                 f"is not a declared container port (declared: {numbers}); add it to a container's 'ports' or fix the number",
             )
-    else:
-        return target
-    if match and v.is_known(match[0].protocol) and match[0].protocol != protocol and protocol in v.PROTOCOLS:
+    protocol = port.get("protocol", "TCP")
+    if match and protocol in v.PROTOCOLS and match[0].protocol in v.PROTOCOLS and protocol != match[0].protocol:
         p.value(
             f"{path}.protocol",
             protocol,
@@ -328,6 +332,10 @@ def _check_ports(
     ports = args.get("ports", [])
     if not v.check_list(p, "ports", ports):
         return []
+    # With no usable containers, the containers' own problem says it all; a
+    # target port cannot be checked against nothing.
+    containers = args.get("containers")
+    containers_valid = isinstance(containers, (list, tuple)) and bool(containers)
     if not ports and kind.has_workload and not args.get("headless"):
         p.value("ports", ports, "must list at least one port (only a headless ClusterIPService may have none)")
     emitted: list[dict[str, Any]] = []
@@ -365,7 +373,7 @@ def _check_ports(
         if "app_protocol" in port:
             v.check_str(p, f"{path}.app_protocol", port["app_protocol"])
             out["app_protocol"] = port["app_protocol"]
-        if kind.has_workload:
+        if kind.has_workload and containers_valid:
             out["target_port"] = _resolve_target_port(p, path, port, container_ports)
         if "node_port" in port and kind.exposes_node_ports:
             node_port = port["node_port"]

@@ -70,6 +70,10 @@ class Problems:
     def value(self, path: str, value: Any, reason: str) -> None:
         self.items.append(Problem(path, f"'{path}' ({show(value)}) {reason}", False))
 
+    def missing(self, path: str, reason: str) -> None:
+        """A value problem with no value to show (one that was not given)."""
+        self.items.append(Problem(path, f"'{path}' {reason}", False))
+
     def type(self, path: str, reason: str) -> None:
         self.items.append(Problem(path, f"'{path}' {reason}", True))
 

@@ -164,11 +164,21 @@ class KubernetesMocks(pulumi.runtime.Mocks):
     # -- reading what was recorded ----------------------------------------
 
     def manifests(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """The Kubernetes objects registered so far, in registration order,
-        optionally only those of one ``kind``."""
-        return [
-            r.manifest for r in self.resources if r.is_kubernetes and (kind is None or r.inputs.get("kind") == kind)
-        ]
+        """The Kubernetes objects registered so far, optionally only those of
+        one ``kind``, sorted by namespace, name and kind: the SDK registers
+        resources from several threads, so registration order varies."""
+        found = [r.manifest for r in self.resources if r.is_kubernetes and kind in (None, r.inputs.get("kind"))]
+        return sorted(found, key=_object_key)
+
+
+def _object_key(manifest: dict[str, Any]) -> tuple[str, str, str, str]:
+    metadata = manifest.get("metadata") or {}
+    return (
+        str(metadata.get("namespace", "")),
+        str(metadata.get("name", "")),
+        str(manifest.get("kind", "")),
+        str(manifest.get("apiVersion", "")),
+    )
 
 
 def run(

@@ -107,7 +107,9 @@ def test_outputs_say_north_south_and_give_the_dns_name(outputs) -> None:
         bundle = NodePortService("web", web(namespace="shop"))
         import pulumi
 
-        return pulumi.Output.all(bundle.exposure, bundle.dns_name, bundle.endpoint, bundle.service_name, bundle.namespace)
+        return pulumi.Output.all(
+            bundle.exposure, bundle.dns_name, bundle.endpoint, bundle.service_name, bundle.namespace
+        )
 
     _, values = outputs(program)
     assert values == ["north-south", "web.shop.svc.cluster.local", "", "web", "shop"]
@@ -126,7 +128,9 @@ def test_node_port_range_can_be_changed_for_clusters_that_changed_it(render) -> 
     mocks = render(lambda: NodePortService("web", args))
     assert mocks.manifests("Service")[0]["spec"]["ports"][0]["nodePort"] == 20080
     with pytest.raises(ValueError) as exc:
-        NodePortService("web", web(node_port_range="20000-22767", ports=[{"name": "http", "port": 80, "node_port": 30080}]))
+        NodePortService(
+            "web", web(node_port_range="20000-22767", ports=[{"name": "http", "port": 80, "node_port": 30080}])
+        )
     assert str(exc.value) == (
         "Unable to create NodePortService 'web': 'ports[0].node_port' (30080) must be between 20000 and 22767"
         " (the 'node_port_range')."
@@ -144,7 +148,11 @@ def test_malformed_node_port_range_is_rejected() -> None:
 
 def test_same_node_port_twice_is_rejected() -> None:
     containers = [
-        {"name": "web", "image": "nginx:1.27.0", "ports": [{"name": "http", "container_port": 8080}, {"name": "metrics", "container_port": 9090}]}
+        {
+            "name": "web",
+            "image": "nginx:1.27.0",
+            "ports": [{"name": "http", "container_port": 8080}, {"name": "metrics", "container_port": 9090}],
+        }
     ]
     ports = [{"name": "http", "port": 80, "node_port": 30080}, {"name": "metrics", "port": 9090, "node_port": 30080}]
     with pytest.raises(ValueError) as exc:
