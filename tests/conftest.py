@@ -53,7 +53,7 @@ def differences(actual: Any, expected: Any, path: str = "") -> list[str]:
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{path}: expected {expected!r}, got {actual!r}"]
         found = []
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             found += differences(a, e, f"{path}[{i}]")
         return found
     if actual != expected or type(actual) is not type(expected):
