@@ -8,6 +8,7 @@ from ._args import (
     CustomTimeoutsArgs,
     ExternalNameServicePortArgs,
     NodePortServicePortArgs,
+    PeerArgs,
     ServicePortArgs,
 )
 from .cluster_ip import ClusterIPService, ClusterIPServiceArgs
@@ -27,5 +28,6 @@ __all__ = [
     "NodePortService",
     "NodePortServiceArgs",
     "NodePortServicePortArgs",
+    "PeerArgs",
     "ServicePortArgs",
 ]

@@ -51,6 +51,16 @@ class ExternalNameServicePortArgs(TypedDict):
     app_protocol: NotRequired[pulumi.Input[str]]
 
 
+class PeerArgs(TypedDict):
+    """Who may call a bundle's Pods: Pods matching ``pod_selector`` in
+    namespaces matching ``namespace_selector``. With only ``pod_selector``,
+    Pods of the bundle's own namespace; with only ``namespace_selector``,
+    every Pod of those namespaces. An empty mapping matches everything."""
+
+    pod_selector: NotRequired[dict[str, str]]
+    namespace_selector: NotRequired[dict[str, str]]
+
+
 class CustomTimeoutsArgs(TypedDict, total=False):
     """How long Pulumi waits for the Service and workload, e.g. "5m"."""
 
@@ -120,6 +130,11 @@ class BundleArgsBase(ServiceArgsBase):
     traffic_distribution: NotRequired[Literal["PreferClose", "PreferSameZone", "PreferSameNode"]]
     """Routing preference; needs Kubernetes 1.31+ ("PreferSameZone" and
     "PreferSameNode" 1.34+). Default: none."""
+    allow_from: NotRequired[list[PeerArgs]]
+    """When given, a NetworkPolicy admits traffic to the bundle's Pods, on its
+    target ports, only from these peers; an empty list admits nobody. Only
+    enforced where the cluster's network plugin implements NetworkPolicy.
+    Default: no NetworkPolicy (every Pod may connect)."""
     skip_await: NotRequired[bool]
     """Annotate the Service with ``pulumi.com/skipAwait: "true"`` so Pulumi does
     not wait for it to become ready: for clusters with no load-balancer

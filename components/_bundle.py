@@ -23,6 +23,7 @@ from ._args import (
     CONTAINER_PORT_KEYS,
     POD_SPEC_KEYS,
     CustomTimeoutsArgs,
+    PeerArgs,
     keys_of,
 )
 
@@ -97,6 +98,16 @@ class Plan:
     workload_spec: dict[str, Any] | None = None
     custom_timeouts: pulumi.CustomTimeouts | None = None
     container_ports: list[ContainerPort] = field(default_factory=list)
+    pod_labels: dict[str, Any] = field(default_factory=dict)
+    allow_from: list[dict[str, Any]] | None = None
+    network_policy_metadata: dict[str, Any] | None = None
+    network_policy_spec: dict[str, Any] | None = None
+
+    @property
+    def ports(self) -> list[dict[str, Any]]:
+        """The Service's ports as emitted (snake_case)."""
+        ports: list[dict[str, Any]] = self.service_spec.get("ports", [])
+        return ports
 
     @property
     def dns_name(self) -> pulumi.Output[str]:
@@ -265,6 +276,21 @@ def _check_pod_spec(p: v.Problems, pod_spec: Any, profile: str) -> None:
     _check_security_context(p, "pod_spec.security_context", pod_spec.get("security_context"), profile)
 
 
+def _check_peers(p: v.Problems, peers: Any) -> None:
+    if not v.check_list(p, "allow_from", peers):
+        return
+    for i, peer in enumerate(peers):
+        path = f"allow_from[{i}]"
+        if not v.check_mapping(p, path, peer):
+            continue
+        v.check_keys(p, path, peer, keys_of(PeerArgs), "a peer (PeerArgs)")
+        if not any(key in peer for key in ("pod_selector", "namespace_selector")):
+            p.missing(path, "must set 'pod_selector', 'namespace_selector' or both")
+        for key in ("pod_selector", "namespace_selector"):
+            if key in peer:
+                v.check_label_map(p, f"{path}.{key}", peer[key])
+
+
 def _resolve_target_port(
     p: v.Problems, path: str, port: Mapping[str, Any], container_ports: list[ContainerPort]
 ) -> Any:
@@ -368,7 +394,9 @@ def _check_ports(
         out["protocol"] = protocol
         if v.is_int(number) and isinstance(protocol, str):
             if (number, protocol) in seen:
-                p.value(f"{path}.port", number, f"is already exposed by {seen[number, protocol]} with protocol {protocol}")
+                p.value(
+                    f"{path}.port", number, f"is already exposed by {seen[number, protocol]} with protocol {protocol}"
+                )
             seen[number, protocol] = path
         if "app_protocol" in port:
             v.check_str(p, f"{path}.app_protocol", port["app_protocol"])
@@ -539,6 +567,16 @@ def plan(kind: Kind, name: Any, args: Any) -> Plan:
     prefix = f"Unable to create {kind.component} '{name}'"
     if not isinstance(args, Mapping):
         raise TypeError(f"{prefix}: 'args' must be a mapping ({kind.component}Args), not {v.type_name(args)}.")
+    built, problems = check(kind, name, args)
+    error = problems.error(prefix)
+    if error is not None:
+        raise error
+    assert built is not None
+    return built
+
+
+def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, v.Problems]:
+    """Every problem with the arguments, and the plan when there is none."""
     p = v.Problems()
     _check_own_keys(p, kind, "", args, kind.args, port=False)
 
@@ -605,12 +643,13 @@ def plan(kind: Kind, name: Any, args: Any) -> Plan:
         if "external_name" in args:
             v.check_external_name(p, "external_name", args["external_name"])
 
+    if "allow_from" in args:
+        _check_peers(p, args["allow_from"])
     ports = _check_ports(p, kind, args, container_ports, node_port_range)
     _check_service_options(p, kind, args, node_port_range, ports)
 
-    error = p.error(prefix)
-    if error is not None:
-        raise error
+    if p:
+        return None, p
 
     annotations = dict(args.get("service_annotations", {}))
     if args.get("skip_await"):
@@ -633,7 +672,7 @@ def plan(kind: Kind, name: Any, args: Any) -> Plan:
         container_ports=container_ports,
     )
     if not kind.has_workload or selector is None:
-        return built
+        return built, p
 
     pod_metadata: dict[str, Any] = {"labels": {**args.get("pod_labels", {}), **selector}}
     if args.get("pod_annotations"):
@@ -651,7 +690,30 @@ def plan(kind: Kind, name: Any, args: Any) -> Plan:
             "selector": {"match_labels": selector},
             "template": {"metadata": pod_metadata, "spec": pod_spec},
         }
-    return built
+    built.pod_labels = pod_metadata["labels"]
+    if "allow_from" in args:
+        built.allow_from = [dict(peer) for peer in args["allow_from"]]
+        built.network_policy_metadata = {"name": service_name, "namespace": namespace}
+        built.network_policy_spec = _build_network_policy_spec(selector, args["allow_from"], ports)
+    return built, p
+
+
+def _build_network_policy_spec(
+    selector: dict[str, Any], peers: list[Mapping[str, Any]], ports: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Admit traffic to the bundle's Pods, on its target ports, only from ``peers``."""
+    sources = [
+        {key: {"match_labels": dict(peer[key])} for key in ("pod_selector", "namespace_selector") if key in peer}
+        for peer in peers
+    ]
+    rule: dict[str, Any] = {"from_": sources}
+    if ports:
+        rule["ports"] = [{"port": port["target_port"], "protocol": port["protocol"]} for port in ports]
+    return {
+        "pod_selector": {"match_labels": selector},
+        "policy_types": ["Ingress"],
+        "ingress": [rule] if sources else [],
+    }
 
 
 # --- the component ----------------------------------------------------------
@@ -699,6 +761,8 @@ class ServiceComponent(pulumi.ComponentResource):
     """The Service resource."""
     workload: k8s.core.v1.Pod | k8s.apps.v1.Deployment | None
     """The Pod or Deployment the Service selects; None for ExternalName."""
+    network_policy: k8s.networking.v1.NetworkPolicy | None
+    """The NetworkPolicy that admits only ``allow_from``; None without ``allow_from``."""
     service_name: pulumi.Output[str]
     """``metadata.name`` of the Service."""
     namespace: pulumi.Output[str]
@@ -737,6 +801,14 @@ class ServiceComponent(pulumi.ComponentResource):
             spec=cast(k8s.core.v1.ServiceSpecArgsDict, built.service_spec),
             opts=child,
         )
+        self.network_policy = None
+        if built.network_policy_spec is not None:
+            self.network_policy = k8s.networking.v1.NetworkPolicy(
+                name,
+                metadata=cast(k8s.meta.v1.ObjectMetaArgsDict, built.network_policy_metadata),
+                spec=cast(k8s.networking.v1.NetworkPolicySpecArgsDict, built.network_policy_spec),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         self.service_name = pulumi.Output.from_input(built.service_name)
         self.namespace = pulumi.Output.from_input(built.namespace)

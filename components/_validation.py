@@ -51,14 +51,28 @@ def is_int(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one argument, at ``path``."""
+    """One thing wrong with one argument, at ``path``; ``shown`` is the value
+    as printed, or None when there is none to show."""
 
     path: str
-    text: str
+    reason: str
+    shown: str | None
     is_type_error: bool
 
     def __str__(self) -> str:
-        return self.text
+        """As a component reports it: 'ports[0].port' (70000) must be ..."""
+        value = f" ({self.shown})" if self.shown is not None else ""
+        return _sentence(f"'{self.path}'{value} {self.reason}")
+
+    def at(self, prefix: str) -> str:
+        """As a stack config reports it: services.web.ports[0].port: 70000 must be ..."""
+        where = f"{prefix}.{self.path}" if self.path else prefix
+        value = f" {self.shown}" if self.shown is not None else ""
+        return _sentence(f"{where}:{value} {self.reason}")
+
+    def moved(self, prefix: str) -> Problem:
+        """The same problem, one level deeper: ``prefix`` goes before its path."""
+        return Problem(f"{prefix}.{self.path}" if self.path else prefix, self.reason, self.shown, self.is_type_error)
 
 
 @dataclass
@@ -68,31 +82,35 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
 
     def value(self, path: str, value: Any, reason: str) -> None:
-        self.items.append(Problem(path, f"'{path}' ({show(value)}) {reason}", False))
+        self.items.append(Problem(path, reason, show(value), False))
 
     def missing(self, path: str, reason: str) -> None:
         """A value problem with no value to show (one that was not given)."""
-        self.items.append(Problem(path, f"'{path}' {reason}", False))
+        self.items.append(Problem(path, reason, None, False))
 
     def type(self, path: str, reason: str) -> None:
-        self.items.append(Problem(path, f"'{path}' {reason}", True))
+        self.items.append(Problem(path, reason, None, True))
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def error(self, prefix: str) -> TypeError | ValueError | None:
-        """The exception to raise, or None. Type problems come first: a value
-        check on a value of the wrong shape would only add noise."""
+    def chosen(self) -> list[Problem]:
+        """The problems to report. Type problems come first: a value check on
+        a value of the wrong shape would only add noise."""
         type_problems = [p for p in self.items if p.is_type_error]
-        chosen = type_problems or self.items
+        return type_problems or self.items
+
+    def error(self, prefix: str) -> TypeError | ValueError | None:
+        """The exception to raise, or None."""
+        chosen = self.chosen()
         if not chosen:
             return None
         if len(chosen) == 1:
-            message = f"{prefix}: {_sentence(chosen[0].text)}"
+            message = f"{prefix}: {chosen[0]}"
         else:
-            lines = "".join(f"\n  {_sentence(p.text)}" for p in chosen)
+            lines = "".join(f"\n  {p}" for p in chosen)
             message = f"{prefix} ({len(chosen)} problems):{lines}"
-        return TypeError(message) if type_problems else ValueError(message)
+        return TypeError(message) if chosen[0].is_type_error else ValueError(message)
 
 
 def _sentence(text: str) -> str:

@@ -653,3 +653,67 @@ def test_values_known_only_at_deployment_are_not_checked(render) -> None:
     )
     [service] = mocks.manifests("Service")
     assert service["metadata"] == {"name": "products", "namespace": "shop", "labels": {"v": "2"}}
+
+
+def test_allow_from_builds_a_network_policy_on_the_target_ports(render) -> None:
+    peers = [
+        {"pod_selector": {"app.kubernetes.io/name": "orders"}},
+        {"pod_selector": {"app": "audit"}, "namespace_selector": {"kubernetes.io/metadata.name": "ops"}},
+    ]
+    mocks = render(lambda: ClusterIPService("products", products({"allow_from": peers})))
+    assert mocks.manifests("NetworkPolicy") == [
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "products", "namespace": "shop"},
+            "spec": {
+                "podSelector": {"matchLabels": {"app.kubernetes.io/name": "products"}},
+                "policyTypes": ["Ingress"],
+                "ingress": [
+                    {
+                        "from": [
+                            {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "orders"}}},
+                            {
+                                "podSelector": {"matchLabels": {"app": "audit"}},
+                                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ops"}},
+                            },
+                        ],
+                        "ports": [{"port": "http", "protocol": "TCP"}],
+                    }
+                ],
+            },
+        }
+    ]
+
+
+def test_empty_allow_from_admits_nobody(render) -> None:
+    mocks = render(lambda: ClusterIPService("products", products({"allow_from": []})))
+    [policy] = mocks.manifests("NetworkPolicy")
+    assert policy["spec"] == {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "products"}},
+        "policyTypes": ["Ingress"],
+        "ingress": [],
+    }
+
+
+def test_no_allow_from_means_no_network_policy(render) -> None:
+    mocks = render(lambda: ClusterIPService("products", products({})))
+    assert mocks.manifests("NetworkPolicy") == []
+
+
+def test_a_peer_must_select_something() -> None:
+    with pytest.raises(ValueError) as exc:
+        ClusterIPService("products", products({"allow_from": [{}]}))
+    assert str(exc.value) == (
+        "Unable to create ClusterIPService 'products': 'allow_from[0]' must set 'pod_selector', 'namespace_selector'"
+        " or both."
+    )
+
+
+def test_a_peer_with_an_unknown_key_is_refused() -> None:
+    with pytest.raises(TypeError) as exc:
+        ClusterIPService("products", products({"allow_from": [{"podSelector": {"app": "orders"}}]}))
+    assert str(exc.value) == (
+        "Unable to create ClusterIPService 'products': 'allow_from[0].podSelector' is not a field of a peer"
+        " (PeerArgs). Did you mean 'pod_selector'?"
+    )
