@@ -66,7 +66,7 @@ class Problem:
 
     def at(self, prefix: str) -> str:
         """As a stack config reports it: services.web.ports[0].port: 70000 must be ..."""
-        where = f"{prefix}.{self.path}" if self.path else prefix
+        where = f"{prefix}.{self.path}" if prefix and self.path else prefix or self.path
         value = f" {self.shown}" if self.shown is not None else ""
         return _sentence(f"{where}:{value} {self.reason}")
 

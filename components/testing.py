@@ -80,6 +80,8 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         load_balancer_cidr: str = "198.51.100.0/24",
     ) -> None:
         self.resources: list[RecordedResource] = []
+        self.stack_outputs: dict[str, Any] = {}
+        """The program's stack outputs (``pulumi.export``), resolved, after `run`."""
         self._service_net = ipaddress.ip_network(service_cidr)
         self._lb_net = ipaddress.ip_network(load_balancer_cidr)
         low, high = node_port_range.split("-")
@@ -200,10 +202,19 @@ def run(
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
     pulumi.runtime.set_all_config(dict(config or {}))
 
+    root = pulumi.runtime.settings.get_root_resource()
+    if isinstance(root, pulumi.runtime.stack.Stack):
+        # The root stack outlives set_mocks; forget an earlier run's exports.
+        root.outputs.clear()
+
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def settle() -> Any:
         result = program()
-        return result if isinstance(result, pulumi.Output) else None
+        exported = root.outputs if isinstance(root, pulumi.runtime.stack.Stack) else {}
+        return pulumi.Output.all(result if isinstance(result, pulumi.Output) else None, pulumi.Output.all(**exported)).apply(
+            lambda values: mocks.stack_outputs.update(values[1])
+        )
 
+    mocks.stack_outputs.clear()
     settle()
     return mocks

@@ -1,0 +1,16 @@
+"""The k8s-services Pulumi program: one bundle per entry of the stack's
+``k8s-services:services`` config, checked as a whole before anything is
+registered. See README.md and stacks/."""
+
+import pulumi
+
+from components import stack
+
+try:
+    config = stack.load()
+except stack.ConfigError as error:
+    # RunError ends the program with this message and no traceback.
+    raise pulumi.RunError(str(error)) from None
+
+bundles = stack.build(config)
+pulumi.export("services", stack.services_output(config, bundles))

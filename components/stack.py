@@ -1,0 +1,392 @@
+"""Where a stack's configuration is read, checked as a whole, and built.
+
+A stack config has three keys under the project's namespace:
+
+- ``services``: bundle name to ``{type: ClusterIP | NodePort | LoadBalancer |
+  ExternalName, ...}``; the other keys are exactly the component's Args keys,
+  and ``allow_from`` peers may also be ``{bundle: <name>}``.
+- ``defaults``: values for the keys a bundle leaves out (only where its type
+  accepts them).
+- ``namespaces``: namespaces to create, each with the Pod Security Standards
+  level it enforces.
+
+`parse` checks everything before any resource is registered and raises one
+`ConfigError` listing every problem with its path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from . import _validation as v
+from ._bundle import Plan, ServiceComponent, check
+from .cluster_ip import ClusterIPService
+from .external_name import ExternalNameService
+from .load_balancer import LoadBalancerService
+from .node_port import NodePortService
+
+PROJECT = "k8s-services"
+
+COMPONENTS: dict[str, type[ServiceComponent]] = {
+    "ClusterIP": ClusterIPService,
+    "NodePort": NodePortService,
+    "LoadBalancer": LoadBalancerService,
+    "ExternalName": ExternalNameService,
+}
+
+# Keys `defaults` may set; each fills a bundle only where its type accepts it.
+DEFAULT_KEYS = (
+    "cluster_domain",
+    "custom_timeouts",
+    "namespace",
+    "node_port_range",
+    "pod_security",
+    "skip_await",
+    "workload",
+)
+CONFIG_KEYS = ("defaults", "namespaces", "services")
+NAMESPACE_KEYS = ("pod_security", "labels")
+POD_SECURITY_LEVELS = ("restricted", "baseline")
+_STRENGTH = {"baseline": 0, "restricted": 1}
+
+
+class ConfigError(ValueError):
+    """A stack config that cannot be deployed; ``messages`` lists each problem."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        count = f"{len(messages)} problems" if len(messages) > 1 else "1 problem"
+        super().__init__(f"The stack config has {count}:\n" + "\n".join(f"  {m}" for m in messages))
+
+
+@dataclass
+class Bundle:
+    """One entry of ``services``, with its defaults applied and checked."""
+
+    name: str
+    service_type: str
+    args: dict[str, Any]
+    plan: Plan
+    peers: list[str] = field(default_factory=list)
+
+    @property
+    def component(self) -> type[ServiceComponent]:
+        return COMPONENTS[self.service_type]
+
+
+@dataclass
+class StackConfig:
+    bundles: list[Bundle]
+    namespaces: dict[str, dict[str, Any]]
+
+
+class _Collector:
+    """Config problems, as messages with their paths, without duplicates."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, message: str) -> None:
+        if message not in self.messages:
+            self.messages.append(message)
+
+    def problems(self, prefix: str, problems: v.Problems) -> None:
+        for problem in problems.items:
+            self.add(problem.at(prefix))
+
+
+def _bundle_args(
+    c: _Collector, name: str, entry: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> tuple[str, dict[str, Any], set[str]] | None:
+    """The entry's type and its args with defaults filled in."""
+    kind_name = entry.get("type")
+    p = v.Problems()
+    if "type" not in entry:
+        p.type("type", f"is required: one of {', '.join(v.show(t) for t in COMPONENTS)}")
+    elif v.check_choice(p, "type", kind_name, tuple(COMPONENTS)):
+        pass
+    c.problems(f"services.{name}", p)
+    if kind_name not in COMPONENTS:
+        return None
+    accepted = set(COMPONENTS[kind_name].KIND.args.__annotations__)
+    args = {key: value for key, value in entry.items() if key != "type"}
+    filled = {key for key in defaults if key in accepted and key not in args}
+    for key in filled:
+        args[key] = defaults[key]
+    return kind_name, args, filled
+
+
+def _resolve_peers(c: _Collector, name: str, args: dict[str, Any], selectors: dict[str, tuple[Any, Any]]) -> list[str]:
+    """Replace ``{bundle: x}`` peers with x's selectors; describe every peer."""
+    peers = args.get("allow_from")
+    described: list[str] = []
+    if not isinstance(peers, list):
+        return described
+    resolved: list[Any] = []
+    for i, peer in enumerate(peers):
+        path = f"services.{name}.allow_from[{i}]"
+        if isinstance(peer, Mapping) and "bundle" in peer:
+            other = peer["bundle"]
+            extra = sorted(set(peer) - {"bundle"})
+            if extra:
+                c.add(f"{path}.{extra[0]}: cannot be combined with 'bundle'; a bundle peer names its Pods already.")
+            if not isinstance(other, str) or other not in selectors:
+                hint = v.suggest(other, selectors, value=True) if isinstance(other, str) else ""
+                c.add(f"{path}.bundle: {v.show(other)} is not a bundle of this stack.{hint}")
+                resolved.append({"pod_selector": {}})
+                continue
+            selector, namespace = selectors[other]
+            if selector is None:
+                c.add(f"{path}.bundle: {v.show(other)} is an ExternalName Service; it has no Pods to admit.")
+            resolved_peer: dict[str, Any] = {"pod_selector": dict(selector or {})}
+            if namespace != args.get("namespace", "default"):
+                resolved_peer["namespace_selector"] = {"kubernetes.io/metadata.name": namespace}
+            resolved.append(resolved_peer)
+            described.append(f"bundle {other}")
+        else:
+            resolved.append(peer)
+            if isinstance(peer, Mapping):
+                described.append(_describe_peer(peer))
+    args["allow_from"] = resolved
+    return described
+
+
+def _labels(selector: Any) -> str:
+    if not isinstance(selector, Mapping) or not selector:
+        return "any"
+    return ",".join(f"{key}={value}" for key, value in selector.items())
+
+
+def _describe_peer(peer: Mapping[str, Any]) -> str:
+    parts = []
+    if "pod_selector" in peer:
+        parts.append(f"pods {_labels(peer['pod_selector'])}")
+    if "namespace_selector" in peer:
+        parts.append(f"namespaces {_labels(peer['namespace_selector'])}")
+    return " in ".join(parts)
+
+
+def _check_namespaces(c: _Collector, namespaces: Any) -> dict[str, dict[str, Any]]:
+    p = v.Problems()
+    result: dict[str, dict[str, Any]] = {}
+    if v.check_mapping(p, "namespaces", namespaces):
+        for name, entry in namespaces.items():
+            path = f"namespaces.{name}"
+            v.check_dns1123_label(p, path, name)
+            entry = {} if entry is None else entry
+            if not v.check_mapping(p, path, entry):
+                continue
+            v.check_keys(p, path, entry, NAMESPACE_KEYS, "a namespace")
+            v.check_choice(p, f"{path}.pod_security", entry.get("pod_security", "restricted"), POD_SECURITY_LEVELS)
+            if "labels" in entry:
+                v.check_label_map(p, f"{path}.labels", entry["labels"])
+            result[str(name)] = dict(entry)
+    for problem in p.items:
+        c.add(problem.at(""))
+    return result
+
+
+def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str, dict[str, Any]]) -> None:
+    service_names: dict[tuple[Any, Any], str] = {}
+    workload_names: dict[tuple[Any, Any, Any], str] = {}
+    node_ports: dict[Any, str] = {}
+    for bundle in bundles:
+        plan = bundle.plan
+        where = f"services.{bundle.name}"
+        key = (plan.namespace, plan.service_name)
+        if key in service_names:
+            c.add(
+                f"{where}.service_name: {v.show(plan.service_name)} is already the Service name of"
+                f" services.{service_names[key]} in namespace {v.show(plan.namespace)}; give one a different"
+                " 'service_name' or 'namespace'."
+            )
+        service_names.setdefault(key, bundle.name)
+        if plan.workload_kind is not None and plan.workload_metadata is not None:
+            wkey = (plan.namespace, plan.workload_kind, plan.workload_metadata["name"])
+            if wkey in workload_names:
+                c.add(
+                    f"{where}.workload_name: {v.show(wkey[2])} is already the {plan.workload_kind} name of"
+                    f" services.{workload_names[wkey]} in namespace {v.show(plan.namespace)}; set a different"
+                    " 'workload_name'."
+                )
+            workload_names.setdefault(wkey, bundle.name)
+        for i, port in enumerate(plan.ports):
+            pinned = port.get("node_port")
+            if pinned is None:
+                continue
+            if pinned in node_ports:
+                c.add(
+                    f"{where}.ports[{i}].node_port: {pinned} is already pinned by {node_ports[pinned]};"
+                    " node ports are cluster-wide, so pin another or leave it to Kubernetes."
+                )
+            node_ports.setdefault(pinned, f"{where}.ports[{i}]")
+        level = bundle.args.get("pod_security", "restricted")
+        enforced = namespaces.get(str(plan.namespace), {}).get("pod_security")
+        if plan.workload_kind and enforced and _STRENGTH[level] < _STRENGTH.get(enforced, 0):
+            c.add(
+                f"{where}.pod_security: {v.show(level)} is weaker than namespace {v.show(plan.namespace)} enforces"
+                f" ({v.show(enforced)}); its Pods would be refused. Use {v.show(enforced)} or another namespace."
+            )
+    with_pods = [b for b in bundles if b.plan.selector is not None]
+    for i, later in enumerate(with_pods):
+        for earlier in with_pods[:i]:
+            if earlier.plan.namespace != later.plan.namespace:
+                continue
+            for selecting, selected in ((later, earlier), (earlier, later)):
+                if _selects(selecting.plan.selector, selected.plan.pod_labels):
+                    c.add(
+                        f"services.{selecting.name}.selector: {json.dumps(selecting.plan.selector, sort_keys=True)}"
+                        f" also selects the Pods of services.{selected.name} in namespace"
+                        f" {v.show(selecting.plan.namespace)}, so its Service would send traffic to them; add a"
+                        " label that tells the two apart to its selector."
+                    )
+
+
+def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
+    return isinstance(selector, Mapping) and all(labels.get(key) == value for key, value in selector.items())
+
+
+def parse(
+    services: Any, defaults: Any = None, namespaces: Any = None, *, extra_keys: tuple[str, ...] = ()
+) -> StackConfig:
+    """Check a whole stack config; raise `ConfigError` with every problem."""
+    c = _Collector()
+    for key in extra_keys:
+        c.add(f"{key}: is not a config key of {PROJECT}.{v.suggest(key, CONFIG_KEYS)}")
+    p = v.Problems()
+    if defaults is None:
+        defaults = {}
+    elif v.check_mapping(p, "defaults", defaults):
+        v.check_keys(p, "defaults", defaults, DEFAULT_KEYS, "defaults")
+    for problem in p.items:
+        c.add(problem.at(""))
+    if not isinstance(defaults, Mapping):
+        defaults = {}
+    declared_namespaces = _check_namespaces(c, namespaces) if namespaces is not None else {}
+
+    if services is None:
+        services = {}
+    if not isinstance(services, Mapping):
+        c.add(f"services: must be a mapping of bundle names to bundles, not {v.type_name(services)}.")
+        raise ConfigError(c.messages)
+    if not services:
+        c.add("services: lists no bundle; add at least one, e.g. {web: {type: ClusterIP, ...}}.")
+
+    prepared: dict[str, tuple[str, dict[str, Any], set[str]]] = {}
+    for name, entry in services.items():
+        if not isinstance(entry, Mapping):
+            c.add(f"services.{name}: must be a mapping with a 'type', not {v.type_name(entry)}.")
+            continue
+        found = _bundle_args(c, str(name), entry, defaults)
+        if found is not None:
+            prepared[str(name)] = found
+
+    selectors: dict[str, tuple[Any, Any]] = {}
+    for name, (kind_name, args, _) in prepared.items():
+        has_pods = COMPONENTS[kind_name].KIND.has_workload
+        selector = args.get("selector", {"app.kubernetes.io/name": name}) if has_pods else None
+        selectors[name] = (selector, args.get("namespace", "default"))
+
+    bundles: list[Bundle] = []
+    for name, (kind_name, args, filled) in prepared.items():
+        peers = _resolve_peers(c, name, args, selectors)
+        built, problems = check(COMPONENTS[kind_name].KIND, name, args)
+        for problem in problems.items:
+            root = problem.path.split(".")[0].split("[")[0]
+            c.add(problem.at("defaults") if root in filled else problem.at(f"services.{name}"))
+        if built is not None:
+            bundles.append(Bundle(name, kind_name, args, built, peers))
+    if not c.messages:
+        _check_stack_wide(c, bundles, declared_namespaces)
+    if c.messages:
+        raise ConfigError(c.messages)
+    return StackConfig(bundles, declared_namespaces)
+
+
+def _config_keys() -> tuple[str, ...]:
+    """The project's config keys that this program does not know."""
+    try:
+        every = pulumi.runtime.config.CONFIG.get()
+    except (AttributeError, LookupError):
+        return ()
+    prefix = f"{PROJECT}:"
+    return tuple(
+        sorted(key[len(prefix) :] for key in every if key.startswith(prefix) and key[len(prefix) :] not in CONFIG_KEYS)
+    )
+
+
+def load(config: pulumi.Config | None = None) -> StackConfig:
+    """Read and check the current stack's config."""
+    config = config or pulumi.Config(PROJECT)
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key in CONFIG_KEYS:
+        raw = config.get(key)
+        if raw is None:
+            values[key] = None
+            continue
+        try:
+            values[key] = json.loads(raw)
+        except ValueError as exc:
+            problems.append(
+                f"{key}: is not valid JSON ({exc}); set it with `pulumi config set --path` or in the stack file."
+            )
+    if problems:
+        raise ConfigError(problems)
+    return parse(values["services"], values["defaults"], values["namespaces"], extra_keys=_config_keys())
+
+
+def build(stack: StackConfig) -> dict[str, ServiceComponent]:
+    """Register the namespaces and every bundle; return the bundles by name."""
+    created: dict[str, k8s.core.v1.Namespace] = {}
+    for name, entry in stack.namespaces.items():
+        level = entry.get("pod_security", "restricted")
+        labels = {
+            **entry.get("labels", {}),
+            "pod-security.kubernetes.io/enforce": level,
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+        }
+        # Deleting a namespace deletes everything in it, including objects
+        # this stack does not manage: never do that on `pulumi destroy`.
+        created[name] = k8s.core.v1.Namespace(
+            name,
+            metadata={"name": name, "labels": labels},
+            opts=pulumi.ResourceOptions(retain_on_delete=True),
+        )
+    bundles: dict[str, ServiceComponent] = {}
+    for bundle in stack.bundles:
+        namespace = created.get(str(bundle.plan.namespace))
+        opts = pulumi.ResourceOptions(depends_on=[namespace]) if namespace is not None else None
+        bundles[bundle.name] = bundle.component(bundle.name, bundle.args, opts)
+    return bundles
+
+
+def services_output(stack: StackConfig, bundles: Mapping[str, ServiceComponent]) -> dict[str, Any]:
+    """The ``services`` stack output: how each bundle is reached."""
+    output: dict[str, Any] = {}
+    for bundle in stack.bundles:
+        component = bundles[bundle.name]
+        output[bundle.name] = {
+            "type": bundle.service_type,
+            "exposure": component.exposure,
+            "dns_name": component.dns_name,
+            "cluster_ip": component.cluster_ip,
+            "ports": [
+                {key: port[key] for key in ("name", "port", "protocol", "target_port", "node_port") if key in port}
+                for port in bundle.plan.ports
+            ],
+            "node_ports": component.node_ports,
+            "endpoint": component.endpoint,
+            "allowed_from": bundle.peers if bundle.plan.network_policy_spec is not None else None,
+        }
+    return output
+
+
+__all__ = ["COMPONENTS", "Bundle", "ConfigError", "StackConfig", "build", "load", "parse", "services_output"]

@@ -1,0 +1,237 @@
+"""components.render and `python -m components`: every stack of this project
+rendered offline, checked against the schemas, the seed and its description."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.__main__ import main
+from components.render import HEADER, describe, render, run_stack
+from tests.conftest import assert_valid, differences, load_seed
+
+PROJECT = Path(__file__).resolve().parents[2]
+STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (PROJECT / "stacks").glob("Pulumi.*.yaml"))
+
+
+def test_every_environment_has_a_stack() -> None:
+    assert STACKS == ["dev", "prod", "staging"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_rendered_object_validates(stack: str) -> None:
+    manifests = list(yaml.safe_load_all(render(PROJECT, stack)))
+    assert manifests
+    for manifest in manifests:
+        assert_valid(manifest)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_render_is_byte_for_byte_repeatable(stack: str) -> None:
+    assert render(PROJECT, stack) == render(PROJECT, stack)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_integers_stay_integers(stack: str) -> None:
+    text = render(PROJECT, stack)
+    assert ".0\n" not in text
+    services = [m for m in yaml.safe_load_all(text) if m and m["kind"] == "Service"]
+    assert all(type(port["port"]) is int for s in services for port in s["spec"].get("ports", []))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "seed"),
+    [
+        ("nodeport-study", "Service", "nodeport-service.yaml"),
+        ("nginx-pod", "Pod", "nginx-pod.yaml"),
+        ("loadbalancer-study", "Service", "loadbalancer-service.yaml"),
+        ("nginx-pod-loadbalancer", "Pod", "nginx-pod-loadbalancer.yaml"),
+    ],
+)
+def test_dev_reproduces_the_seed(name: str, kind: str, seed: str) -> None:
+    manifests = run_stack(PROJECT, "dev").manifests(kind)
+    [found] = [m for m in manifests if m["metadata"]["name"] == name]
+    assert differences(found, load_seed(seed)) == []
+
+
+def test_dev_east_west_services_admit_only_each_other() -> None:
+    policies = {m["metadata"]["name"]: m["spec"] for m in run_stack(PROJECT, "dev").manifests("NetworkPolicy")}
+    assert policies == {
+        "orders": {
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "orders"}},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "products"}}}],
+                    "ports": [{"port": "http", "protocol": "TCP"}],
+                }
+            ],
+        },
+        "products": {
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "products"}},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "orders"}}}],
+                    "ports": [{"port": "http", "protocol": "TCP"}],
+                }
+            ],
+        },
+    }
+
+
+def test_prod_has_no_node_port_service_and_runs_restricted_deployments() -> None:
+    mocks = run_stack(PROJECT, "prod")
+    assert {m["spec"]["type"] for m in mocks.manifests("Service")} == {"ClusterIP", "LoadBalancer", "ExternalName"}
+    assert mocks.manifests("Pod") == []
+    for deployment in mocks.manifests("Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        assert deployment["spec"]["replicas"] == 3
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        for container in pod["containers"]:
+            assert ":" in container["image"] and not container["image"].endswith(":latest")
+            assert set(container) >= {"readinessProbe", "livenessProbe", "resources"}
+            assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_staging_and_prod_load_balancers_set_source_ranges() -> None:
+    for stack in ("staging", "prod"):
+        [lb] = [m for m in run_stack(PROJECT, stack).manifests("Service") if m["spec"]["type"] == "LoadBalancer"]
+        assert lb["spec"]["loadBalancerSourceRanges"]
+
+
+def test_services_output_says_how_each_bundle_is_reached() -> None:
+    services = run_stack(PROJECT, "dev").stack_outputs["services"]
+    assert sorted(services) == ["loadbalancer-study", "nodeport-study", "orders", "orders-db", "products"]
+    nodeport = services["nodeport-study"]
+    assert {k: v for k, v in nodeport.items() if k not in ("cluster_ip", "node_ports")} == {
+        "type": "NodePort",
+        "exposure": "north-south",
+        "dns_name": "nodeport-study.my-ns-nodeport.svc.cluster.local",
+        "ports": [{"name": "port1", "port": 81, "protocol": "TCP", "target_port": 80}],
+        "endpoint": "",
+        "allowed_from": None,
+    }
+    assert nodeport["cluster_ip"].startswith("10.")
+    assert list(nodeport["node_ports"]) == ["port1"]
+    assert services["loadbalancer-study"]["endpoint"].startswith("198.51.100.")
+    assert services["orders-db"] == {
+        "type": "ExternalName",
+        "exposure": "east-west",
+        "dns_name": "orders-db.shop.svc.cluster.local",
+        "cluster_ip": "",
+        "ports": [{"name": "postgres", "port": 5432, "protocol": "TCP"}],
+        "node_ports": {},
+        "endpoint": "",
+        "allowed_from": None,
+    }
+    assert services["products"]["allowed_from"] == ["bundle orders"]
+
+
+def test_describe_dev() -> None:
+    assert describe(PROJECT, "dev") == textwrap.dedent(
+        """\
+        BUNDLE              TYPE          EXPOSURE     IN-CLUSTER                                              FROM OUTSIDE                   ALLOWED FROM
+        loadbalancer-study  LoadBalancer  north-south  loadbalancer-study.my-ns-nodeport.svc.cluster.local:82  <EXTERNAL-IP>:82               any Pod
+        nodeport-study      NodePort      north-south  nodeport-study.my-ns-nodeport.svc.cluster.local:81      <node IP>:<assigned nodePort>  any Pod
+        orders              ClusterIP     east-west    orders.shop.svc.cluster.local:80                        -                              bundle products
+        orders-db           ExternalName  east-west    orders-db.shop.svc.cluster.local:5432                   -                              any Pod
+        products            ClusterIP     east-west    products.shop.svc.cluster.local:80                      -                              bundle orders
+        """
+    )
+
+
+def test_render_out_writes_one_file_per_object_and_replaces_its_own(tmp_path: Path) -> None:
+    out = tmp_path / "manifests"
+    out.mkdir()
+    (out / "stale.yaml").write_text(HEADER + "kind: Old\n")
+    (out / "mine.yaml").write_text("kind: NotOurs\n")
+    stream = render(PROJECT, "dev", out)
+    files = sorted(p.name for p in out.glob("*.yaml"))
+    assert "stale.yaml" not in files
+    assert "mine.yaml" in files
+    assert "my-ns-nodeport--service--nodeport-study.yaml" in files
+    assert "_cluster--namespace--shop.yaml" in files
+    written = [yaml.safe_load((out / name).read_text()) for name in files if name != "mine.yaml"]
+    assert sorted(written, key=str) == sorted((m for m in yaml.safe_load_all(stream) if m), key=str)
+
+
+def _project(tmp_path: Path, stack_text: str, program: str | None = None) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: k8s-services\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.test.yaml").write_text(stack_text)
+    (tmp_path / "__main__.py").write_text(program if program is not None else (PROJECT / "__main__.py").read_text())
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", ["render", "describe"])
+def test_a_config_error_exits_2_with_the_messages(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(
+        tmp_path,
+        "config:\n  k8s-services:services:\n    db: {type: ExternalName, external_name: localhost}\n",
+    )
+    assert main([command, "test", "--project-dir", str(project)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "error: The stack config has 1 problem:\n"
+        '  services.db.external_name: "localhost" points at localhost, which would resolve to the client\'s own'
+        " node or Pod.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stack_text", "message"),
+    [
+        ("- just\n- a list\n", "must be a mapping with a 'config' key, not list."),
+        ("config: [1, 2]\n", "'config' must be a mapping, not list."),
+        ("config: {unclosed\n", "is not valid YAML"),
+    ],
+)
+def test_a_malformed_stack_file_exits_2(
+    tmp_path: Path, stack_text: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path, stack_text)
+    assert main(["render", "test", "--project-dir", str(project)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_unknown_stack_exits_2_listing_the_stacks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "qa", "--project-dir", str(PROJECT)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"error: {PROJECT}/stacks/Pulumi.qa.yaml: no such stack file; stacks here: dev, prod, staging.\n"
+    )
+
+
+def test_render_runs_any_pulumi_kubernetes_program(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = textwrap.dedent(
+        """\
+        import pulumi
+        import pulumi_kubernetes as k8s
+
+        replicas = pulumi.Config().require_int("replicas")
+        k8s.apps.v1.Deployment(
+            "web",
+            metadata={"name": "web"},
+            spec={
+                "replicas": replicas,
+                "selector": {"match_labels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": "nginx:1.27.0"}]},
+                },
+            },
+        )
+        """
+    )
+    project = _project(tmp_path, "config:\n  k8s-services:replicas: 2\n", program)
+    assert main(["render", "test", "--project-dir", str(project)]) == 0
+    [deployment] = [m for m in yaml.safe_load_all(capsys.readouterr().out) if m]
+    assert deployment["spec"]["replicas"] == 2
+    assert_valid(deployment)
