@@ -625,6 +625,11 @@ def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, 
             elif v.check_int(p, "replicas", replicas) and replicas < 0:
                 p.value("replicas", replicas, "must not be negative")
         given_selector = args.get("selector", {"app.kubernetes.io/name": name})
+        if not v.is_known(given_selector):
+            p.type(
+                "selector",
+                "must be a plain mapping, not an Output: the Pod labels and the Service selector are built from it",
+            )
         selector = dict(given_selector) if isinstance(given_selector, Mapping) else {}
         if isinstance(given_selector, Mapping) and not selector:
             p.value("selector", selector, "must have at least one label; an empty selector would select no Pods")

@@ -211,9 +211,9 @@ def run(
     def settle() -> Any:
         result = program()
         exported = root.outputs if isinstance(root, pulumi.runtime.stack.Stack) else {}
-        return pulumi.Output.all(result if isinstance(result, pulumi.Output) else None, pulumi.Output.all(**exported)).apply(
-            lambda values: mocks.stack_outputs.update(values[1])
-        )
+        return pulumi.Output.all(
+            result if isinstance(result, pulumi.Output) else None, pulumi.Output.all(**exported)
+        ).apply(lambda values: mocks.stack_outputs.update(values[1]))
 
     mocks.stack_outputs.clear()
     settle()

@@ -630,9 +630,9 @@ def test_deployment_defaults_to_one_replica(render) -> None:
     assert deployment["spec"]["replicas"] == 1
 
 
-def test_custom_timeouts_reach_the_children() -> None:
+def test_custom_timeouts_reach_the_children(render) -> None:
     bundles: list[ClusterIPService] = []
-    run(
+    render(
         lambda: bundles.append(
             ClusterIPService("products", products({"custom_timeouts": {"create": "5m", "delete": "1m"}}))
         )
@@ -640,6 +640,15 @@ def test_custom_timeouts_reach_the_children() -> None:
     timeouts = bundles[0].plan.custom_timeouts
     assert timeouts is not None
     assert (timeouts.create, timeouts.update, timeouts.delete) == ("5m", None, "1m")
+
+
+def test_a_selector_only_known_at_deployment_is_refused() -> None:
+    with pytest.raises(TypeError) as exc:
+        ClusterIPService("products", products({"selector": pulumi.Output.from_input({"app": "products"})}))
+    assert str(exc.value) == (
+        "Unable to create ClusterIPService 'products': 'selector' must be a plain mapping, not an Output: the Pod"
+        " labels and the Service selector are built from it."
+    )
 
 
 def test_values_known_only_at_deployment_are_not_checked(render) -> None:
