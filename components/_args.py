@@ -80,7 +80,8 @@ class ServiceArgsBase(TypedDict):
     cluster_domain: NotRequired[str]
     """The cluster's DNS domain, used for ``dns_name``. Default: "cluster.local"."""
     service_labels: NotRequired[dict[str, pulumi.Input[str]]]
-    """Labels on the Service object itself; never part of its selector. Default: none."""
+    """Labels on the Service object itself; never part of its selector.
+    Default: ``{"app.kubernetes.io/name": <resource name>}``, which given labels extend."""
     service_annotations: NotRequired[dict[str, pulumi.Input[str]]]
     """Annotations on the Service. Default: none."""
 

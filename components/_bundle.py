@@ -660,8 +660,8 @@ def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, 
     if args.get("skip_await"):
         annotations[SKIP_AWAIT_ANNOTATION] = "true"
     service_metadata: dict[str, Any] = {"name": service_name, "namespace": namespace}
-    if args.get("service_labels"):
-        service_metadata["labels"] = dict(args["service_labels"])
+    # The recommended name label, so tools find the Service; never selected on.
+    service_metadata["labels"] = {"app.kubernetes.io/name": name, **args.get("service_labels", {})}
     if annotations:
         service_metadata["annotations"] = annotations
     built = Plan(

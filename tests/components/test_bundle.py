@@ -603,6 +603,7 @@ def test_service_options_are_emitted(render) -> None:
     assert service["metadata"] == {
         "name": "products",
         "namespace": "shop",
+        "labels": {"app.kubernetes.io/name": "products"},
         "annotations": {"example.com/owner": "team-shop", "pulumi.com/skipAwait": "true"},
     }
     assert service["spec"] == {
@@ -661,7 +662,11 @@ def test_values_known_only_at_deployment_are_not_checked(render) -> None:
         )
     )
     [service] = mocks.manifests("Service")
-    assert service["metadata"] == {"name": "products", "namespace": "shop", "labels": {"v": "2"}}
+    assert service["metadata"] == {
+        "name": "products",
+        "namespace": "shop",
+        "labels": {"app.kubernetes.io/name": "products", "v": "2"},
+    }
 
 
 def test_allow_from_builds_a_network_policy_on_the_target_ports(render) -> None:

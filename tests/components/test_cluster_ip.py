@@ -53,7 +53,7 @@ def test_default_bundle_is_a_restricted_pod_and_a_cluster_ip_service(render) -> 
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": {"name": "products", "namespace": "shop"},
+            "metadata": {"name": "products", "namespace": "shop", "labels": {"app.kubernetes.io/name": "products"}},
             "spec": {
                 "type": "ClusterIP",
                 "selector": {"app.kubernetes.io/name": "products"},

@@ -24,7 +24,11 @@ def test_spec_is_exact_and_no_workload_is_built(render) -> None:
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": {"name": "orders-db", "namespace": "shop", "labels": {"app.kubernetes.io/part-of": "shop"}},
+            "metadata": {
+                "name": "orders-db",
+                "namespace": "shop",
+                "labels": {"app.kubernetes.io/name": "orders-db", "app.kubernetes.io/part-of": "shop"},
+            },
             "spec": {
                 "type": "ExternalName",
                 "externalName": "orders.db.example.com",

@@ -57,7 +57,11 @@ def test_seed_service_spec_is_exact(render) -> None:
     assert service == {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": "nodeport-study", "namespace": "my-ns-nodeport", "labels": {"app": "test"}},
+        "metadata": {
+            "name": "nodeport-study",
+            "namespace": "my-ns-nodeport",
+            "labels": {"app.kubernetes.io/name": "nodeport-study", "app": "test"},
+        },
         "spec": {
             "type": "NodePort",
             "selector": {"app": "test-app", "city": "shanghai", "project": "k8s-study"},

@@ -1,0 +1,10 @@
+"""The k8s-services policy pack: `pulumi preview --policy-pack policy`.
+
+Only builds the pack; the rules live in rules.py, where tests import them
+(constructing PolicyPack starts a server that never returns).
+"""
+
+from pulumi_policy import PolicyPack
+from rules import PACK_NAME, POLICIES
+
+PolicyPack(name=PACK_NAME, policies=POLICIES)
