@@ -408,6 +408,13 @@ def container_port_names(args: ResourceValidationArgs, report: ReportViolation, 
             seen.add(name)
 
 
+def _repository(image: str) -> str:
+    """The image reference without tag or digest."""
+    rest = image.partition("@")[0]
+    head, slash, last = rest.rpartition("/")
+    return f"{head}{slash}{last.partition(':')[0]}"
+
+
 def _image_parts(image: str) -> tuple[str | None, str | None]:
     """(tag, digest) of an image reference."""
     rest, _, digest = image.partition("@")
@@ -426,8 +433,8 @@ def image_tag_pinned(args: ResourceValidationArgs, report: ReportViolation, spec
         if digest is None and (tag is None or tag == "latest"):
             report(
                 f"{what} {_container_name(container, i)} runs {image!r}, which is not pinned: 'latest' or no tag means"
-                " each node may run whatever the tag points at when it pulls. Use a version tag such as"
-                f" '{image.split(':')[0]}:1.27.2', or a digest.",
+                " each node may run whatever the tag points at when it pulls. Use a version tag"
+                f" ('{_repository(image)}:<version>') or a digest.",
                 None,
             )
 
