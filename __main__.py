@@ -2,9 +2,16 @@
 ``k8s-services:services`` config, checked as a whole before anything is
 registered. See README.md and stacks/."""
 
+import gc
+
 import pulumi
 
 from components import stack
+
+# Everything imported so far (the SDK, the provider's type tables) lives as
+# long as the program: keep full garbage collections from walking it again
+# and again while hundreds of resources register (benchmarks/README.md).
+gc.freeze()
 
 try:
     config = stack.load()

@@ -110,7 +110,9 @@ class Plan:
         return ports
 
     @property
-    def dns_name(self) -> pulumi.Output[str]:
+    def dns_name(self) -> Any:
+        if v.is_known(self.service_name) and v.is_known(self.namespace):
+            return f"{self.service_name}.{self.namespace}.svc.{self.cluster_domain}"
         return pulumi.Output.concat(self.service_name, ".", self.namespace, ".svc.", self.cluster_domain)
 
 
@@ -768,27 +770,29 @@ class ServiceComponent(pulumi.ComponentResource):
     """The Pod or Deployment the Service selects; None for ExternalName."""
     network_policy: k8s.networking.v1.NetworkPolicy | None
     """The NetworkPolicy that admits only ``allow_from``; None without ``allow_from``."""
-    service_name: pulumi.Output[str]
-    """``metadata.name`` of the Service."""
-    namespace: pulumi.Output[str]
-    """Namespace of the bundle's objects."""
-    dns_name: pulumi.Output[str]
-    """In-cluster DNS name, ``<service>.<namespace>.svc.<cluster domain>``."""
+    service_name: pulumi.Input[str]
+    """``metadata.name`` of the Service: a plain ``str`` (an Output only if
+    given as one)."""
+    namespace: pulumi.Input[str]
+    """Namespace of the bundle's objects: a plain ``str`` (an Output only if
+    given as one)."""
+    dns_name: pulumi.Input[str]
+    """In-cluster DNS name, ``<service>.<namespace>.svc.<cluster domain>``: a
+    plain ``str`` (an Output only if the name or namespace is one)."""
     cluster_ip: pulumi.Output[str]
     """The Service's cluster IP: "None" when headless, "" for ExternalName."""
     node_ports: pulumi.Output[dict[str, int]]
     """Port name (or number, for an unnamed port) to node port; empty where none."""
     endpoint: pulumi.Output[str]
     """The load balancer's ingress IP or hostname; "" where none."""
-    exposure: pulumi.Output[str]
+    exposure: str
     """"east-west" (in-cluster only) or "north-south" (reachable from outside)."""
 
     def __init__(self, name: str, args: Any, opts: pulumi.ResourceOptions | None = None) -> None:
         # Everything is checked before the component itself is registered, so
         # a bad input leaves nothing behind.
-        self.plan = plan(self.KIND, name, args)
+        built = plan(self.KIND, name, args)
         super().__init__(f"k8s-services:index:{self.KIND.component}", name, None, opts)
-        built = self.plan
         child = pulumi.ResourceOptions(parent=self, custom_timeouts=built.custom_timeouts)
         self.workload = None
         # The plan's dicts are ArgsDict-shaped; cast, since they are built as
@@ -815,20 +819,18 @@ class ServiceComponent(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-        self.service_name = pulumi.Output.from_input(built.service_name)
-        self.namespace = pulumi.Output.from_input(built.namespace)
+        self.service_name = built.service_name
+        self.namespace = built.namespace
         self.dns_name = built.dns_name
-        self.exposure = pulumi.Output.from_input(built.kind.exposure)
-        if built.kind.service_type == "ExternalName":
-            self.cluster_ip = pulumi.Output.from_input("")
-            self.node_ports = pulumi.Output.from_input({})
-        else:
-            self.cluster_ip = self.service.spec.apply(_cluster_ip)
-            self.node_ports = self.service.spec.apply(_node_ports)
-        if built.kind.service_type == "LoadBalancer":
-            self.endpoint = self.service.status.apply(_endpoint)
-        else:
-            self.endpoint = pulumi.Output.from_input("")
+        self.exposure = built.kind.exposure
+        # Only what the cluster assigns is an Output; everything known here
+        # stays a plain value, known at preview and free to build,
+        # and only the types that get a value ask the cluster for it.
+        service_type = built.kind.service_type
+        spec, status = self.service.spec, self.service.status
+        self.cluster_ip = pulumi.Output.from_input("") if service_type == "ExternalName" else spec.apply(_cluster_ip)
+        self.node_ports = spec.apply(_node_ports) if built.kind.exposes_node_ports else pulumi.Output.from_input({})
+        self.endpoint = status.apply(_endpoint) if service_type == "LoadBalancer" else pulumi.Output.from_input("")
         self.register_outputs(
             {
                 "service_name": self.service_name,

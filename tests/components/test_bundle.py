@@ -10,6 +10,7 @@ import pulumi
 import pytest
 
 from components import ClusterIPService, NodePortService
+from components._bundle import plan
 from components.testing import KubernetesMocks, run
 
 C = [{"name": "app", "image": "ghcr.io/acme/products:2.1.0", "ports": [{"name": "http", "container_port": 8080}]}]
@@ -631,14 +632,9 @@ def test_deployment_defaults_to_one_replica(render) -> None:
     assert deployment["spec"]["replicas"] == 1
 
 
-def test_custom_timeouts_reach_the_children(render) -> None:
-    bundles: list[ClusterIPService] = []
-    render(
-        lambda: bundles.append(
-            ClusterIPService("products", products({"custom_timeouts": {"create": "5m", "delete": "1m"}}))
-        )
-    )
-    timeouts = bundles[0].plan.custom_timeouts
+def test_custom_timeouts_become_resource_options() -> None:
+    built = plan(ClusterIPService.KIND, "products", products({"custom_timeouts": {"create": "5m", "delete": "1m"}}))
+    timeouts = built.custom_timeouts
     assert timeouts is not None
     assert (timeouts.create, timeouts.update, timeouts.delete) == ("5m", None, "1m")
 

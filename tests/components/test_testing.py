@@ -75,7 +75,7 @@ def test_load_balancer_gets_an_ingress_ip_in_the_providers_status_shape() -> Non
     _, status = _capture(lambda: _service("lb", {"type": "LoadBalancer", "ports": [{"port": 80}]}).status)
     ingress = status["load_balancer"]["ingress"]
     assert len(ingress) == 1
-    assert ipaddress.ip_address(ingress[0]["ip"]) in ipaddress.ip_network("198.51.100.0/24")
+    assert ipaddress.ip_address(ingress[0]["ip"]) in ipaddress.ip_network("198.18.0.0/15")
 
 
 def test_load_balancer_without_node_ports_gets_none() -> None:

@@ -1,0 +1,153 @@
+"""How much the component layer costs at scale.
+
+Builds N bundles in one process under the mock kit (an even mix of the four
+types, no allow_from) and, as the baseline, the same N as hand-written
+pulumi_kubernetes resources with the same specs (Pod + Service; Service only
+for ExternalName). Each measurement runs in a fresh subprocess so peak memory
+(max RSS) is its own. Not a test: run it and read the table.
+
+    python benchmarks/scale.py              # N = 100 and 1000
+    python benchmarks/scale.py --n 100 2000
+    python benchmarks/scale.py --profile 1000 > profile.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
+
+
+def bundle_args(i: int) -> tuple[str, str, dict[str, Any]]:
+    """The i-th bundle of the mix: (type, name, args)."""
+    kind = TYPES[i % 4]
+    name = f"svc-{i}"
+    if kind == "ExternalName":
+        return kind, name, {"namespace": "bench", "external_name": f"db-{i}.example.com", "ports": [{"name": "pg", "port": 5432}]}
+    args: dict[str, Any] = {
+        "namespace": "bench",
+        "containers": [
+            {
+                "name": "app",
+                "image": "nginxinc/nginx-unprivileged:1.27.2",
+                "ports": [{"name": "http", "container_port": 8080}],
+                "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
+            }
+        ],
+        "ports": [{"name": "http", "port": 80}],
+    }
+    if kind == "LoadBalancer":
+        args["load_balancer_source_ranges"] = ["203.0.113.0/24"]
+        args["skip_await"] = True
+    return kind, name, args
+
+
+def build_bundles(n: int) -> None:
+    from components.stack import COMPONENTS
+
+    for i in range(n):
+        kind, name, args = bundle_args(i)
+        COMPONENTS[kind](name, args)  # type: ignore[arg-type]
+
+
+def baseline_specs(n: int) -> list[tuple[str, dict[str, Any] | None, dict[str, Any]]]:
+    """The same objects' specs, computed before timing starts: what a user
+    writing raw resources would have typed in."""
+    from components._bundle import plan
+    from components.stack import COMPONENTS
+
+    specs = []
+    for i in range(n):
+        kind, name, args = bundle_args(i)
+        built = plan(COMPONENTS[kind].KIND, name, args)
+        workload = None if built.workload_spec is None else {"metadata": built.workload_metadata, "spec": built.workload_spec}
+        specs.append((name, workload, {"metadata": built.service_metadata, "spec": built.service_spec}))
+    return specs
+
+
+def build_baseline(specs: list[tuple[str, dict[str, Any] | None, dict[str, Any]]]) -> None:
+    import pulumi_kubernetes as k8s
+
+    for name, workload, service in specs:
+        if workload is not None:
+            k8s.core.v1.Pod(name, metadata=workload["metadata"], spec=workload["spec"])
+        k8s.core.v1.Service(name, metadata=service["metadata"], spec=service["spec"])
+
+
+def measure(mode: str, n: int) -> dict[str, Any]:
+    """One measurement, in this process."""
+    from components.testing import KubernetesMocks, run
+
+    mocks = KubernetesMocks()
+    if mode == "bundles":
+        start = time.perf_counter()
+        run(lambda: build_bundles(n), mocks)
+    else:
+        specs = baseline_specs(n)
+        start = time.perf_counter()
+        run(lambda: build_baseline(specs), mocks)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"mode": mode, "n": n, "seconds": seconds, "resources": len(mocks.resources), "peak_mb": peak_mb}
+
+
+def in_subprocess(mode: str, n: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", mode, str(n)], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, nargs="+", default=[100, 1000], help="bundle counts (default: 100 1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is kept")
+    parser.add_argument("--measure", nargs=2, metavar=("MODE", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=int, metavar="N", help="cProfile the bundles at N and print the top")
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure[0], int(args.measure[1]))))
+        return
+    if args.profile:
+        import cProfile
+        import pstats
+
+        from components.testing import run
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(lambda: build_bundles(args.profile))
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        return
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; fastest of {args.repeat} runs, each in a fresh process")
+    print(f"{'N':>6} {'mode':>9} {'seconds':>9} {'resources':>10} {'peak MB':>8} {'ratio':>6}")
+    times: dict[tuple[str, int], float] = {}
+    for n in args.n:
+        for mode in ("baseline", "bundles"):
+            runs = [in_subprocess(mode, n) for _ in range(args.repeat)]
+            best = min(runs, key=lambda r: r["seconds"])
+            times[mode, n] = best["seconds"]
+            ratio = f"{best['seconds'] / times['baseline', n]:.2f}" if mode == "bundles" else ""
+            print(f"{n:>6} {mode:>9} {best['seconds']:>9.3f} {best['resources']:>10} {max(r['peak_mb'] for r in runs):>8.0f} {ratio:>6}")
+    ns = sorted(args.n)
+    if len(ns) >= 2:
+        low, high = ns[0], ns[-1]
+        growth = times["bundles", high] / times["bundles", low]
+        print(f"bundles time({high}) / time({low}) = {growth:.2f} (linear would be {high / low:.0f})")
+
+
+if __name__ == "__main__":
+    main()
