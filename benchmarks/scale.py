@@ -34,7 +34,11 @@ def bundle_args(i: int) -> tuple[str, str, dict[str, Any]]:
     kind = TYPES[i % 4]
     name = f"svc-{i}"
     if kind == "ExternalName":
-        return kind, name, {"namespace": "bench", "external_name": f"db-{i}.example.com", "ports": [{"name": "pg", "port": 5432}]}
+        return (
+            kind,
+            name,
+            {"namespace": "bench", "external_name": f"db-{i}.example.com", "ports": [{"name": "pg", "port": 5432}]},
+        )
     args: dict[str, Any] = {
         "namespace": "bench",
         "containers": [
@@ -71,7 +75,9 @@ def baseline_specs(n: int) -> list[tuple[str, dict[str, Any] | None, dict[str, A
     for i in range(n):
         kind, name, args = bundle_args(i)
         built = plan(COMPONENTS[kind].KIND, name, args)
-        workload = None if built.workload_spec is None else {"metadata": built.workload_metadata, "spec": built.workload_spec}
+        workload = (
+            None if built.workload_spec is None else {"metadata": built.workload_metadata, "spec": built.workload_spec}
+        )
         specs.append((name, workload, {"metadata": built.service_metadata, "spec": built.service_spec}))
     return specs
 
@@ -132,7 +138,9 @@ def main() -> None:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         return
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; fastest of {args.repeat} runs, each in a fresh process")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores; fastest of {args.repeat} runs, each in a fresh process"
+    )
     print(f"{'N':>6} {'mode':>9} {'seconds':>9} {'resources':>10} {'peak MB':>8} {'ratio':>6}")
     times: dict[tuple[str, int], float] = {}
     for n in args.n:
@@ -141,7 +149,9 @@ def main() -> None:
             best = min(runs, key=lambda r: r["seconds"])
             times[mode, n] = best["seconds"]
             ratio = f"{best['seconds'] / times['baseline', n]:.2f}" if mode == "bundles" else ""
-            print(f"{n:>6} {mode:>9} {best['seconds']:>9.3f} {best['resources']:>10} {max(r['peak_mb'] for r in runs):>8.0f} {ratio:>6}")
+            print(
+                f"{n:>6} {mode:>9} {best['seconds']:>9.3f} {best['resources']:>10} {max(r['peak_mb'] for r in runs):>8.0f} {ratio:>6}"
+            )
     ns = sorted(args.n)
     if len(ns) >= 2:
         low, high = ns[0], ns[-1]

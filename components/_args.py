@@ -59,6 +59,9 @@ class PeerArgs(TypedDict):
 
     pod_selector: NotRequired[dict[str, str]]
     namespace_selector: NotRequired[dict[str, str]]
+    ip_block: NotRequired[str]
+    """Instead of selectors: clients from this CIDR, e.g. "0.0.0.0/0" for the
+    traffic a NodePort or LoadBalancer brings in from outside."""
 
 
 class CustomTimeoutsArgs(TypedDict, total=False):

@@ -286,8 +286,16 @@ def _check_peers(p: v.Problems, peers: Any) -> None:
         if not v.check_mapping(p, path, peer):
             continue
         v.check_keys(p, path, peer, keys_of(PeerArgs), "a peer (PeerArgs)")
-        if not any(key in peer for key in ("pod_selector", "namespace_selector")):
-            p.missing(path, "must set 'pod_selector', 'namespace_selector' or both")
+        selects = any(key in peer for key in ("pod_selector", "namespace_selector"))
+        if "ip_block" in peer:
+            if selects:
+                p.type(
+                    f"{path}.ip_block",
+                    "cannot be combined with 'pod_selector' or 'namespace_selector'; make it a peer of its own",
+                )
+            v.check_cidr(p, f"{path}.ip_block", peer["ip_block"])
+        elif not selects:
+            p.missing(path, "must set 'pod_selector', 'namespace_selector' or both, or 'ip_block'")
         for key in ("pod_selector", "namespace_selector"):
             if key in peer:
                 v.check_label_map(p, f"{path}.{key}", peer[key])
@@ -710,7 +718,9 @@ def _build_network_policy_spec(
 ) -> dict[str, Any]:
     """Admit traffic to the bundle's Pods, on its target ports, only from ``peers``."""
     sources = [
-        {key: {"match_labels": dict(peer[key])} for key in ("pod_selector", "namespace_selector") if key in peer}
+        {"ip_block": {"cidr": peer["ip_block"]}}
+        if "ip_block" in peer
+        else {key: {"match_labels": dict(peer[key])} for key in ("pod_selector", "namespace_selector") if key in peer}
         for peer in peers
     ]
     rule: dict[str, Any] = {"from_": sources}

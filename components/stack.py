@@ -50,7 +50,7 @@ DEFAULT_KEYS = (
     "skip_await",
     "workload",
 )
-CONFIG_KEYS = ("defaults", "namespaces", "services")
+CONFIG_KEYS = ("defaults", "namespaces", "protect", "services")
 NAMESPACE_KEYS = ("pod_security", "labels")
 POD_SECURITY_LEVELS = ("restricted", "baseline")
 _STRENGTH = {"baseline": 0, "restricted": 1}
@@ -74,6 +74,7 @@ class Bundle:
     args: dict[str, Any]
     plan: Plan
     peers: list[str] = field(default_factory=list)
+    previous_names: list[str] = field(default_factory=list)
 
     @property
     def component(self) -> type[ServiceComponent]:
@@ -84,6 +85,8 @@ class Bundle:
 class StackConfig:
     bundles: list[Bundle]
     namespaces: dict[str, dict[str, Any]]
+    protect: bool = False
+    """Pulumi `protect` on every bundle (its children inherit it) and namespace."""
 
 
 class _Collector:
@@ -103,23 +106,52 @@ class _Collector:
 
 def _bundle_args(
     c: _Collector, name: str, entry: Mapping[str, Any], defaults: Mapping[str, Any]
-) -> tuple[str, dict[str, Any], set[str]] | None:
-    """The entry's type and its args with defaults filled in."""
+) -> tuple[str, dict[str, Any], set[str], list[str]] | None:
+    """The entry's type, its args with defaults filled in, and its previous names."""
     kind_name = entry.get("type")
     p = v.Problems()
     if "type" not in entry:
         p.type("type", f"is required: one of {', '.join(v.show(t) for t in COMPONENTS)}")
-    elif v.check_choice(p, "type", kind_name, tuple(COMPONENTS)):
-        pass
+    else:
+        v.check_choice(p, "type", kind_name, tuple(COMPONENTS))
+    previous = _previous_names(p, name, entry.get("previous_names", []))
     c.problems(f"services.{name}", p)
     if kind_name not in COMPONENTS:
         return None
-    accepted = set(COMPONENTS[kind_name].KIND.args.__annotations__)
-    args = {key: value for key, value in entry.items() if key != "type"}
+    kind = COMPONENTS[kind_name].KIND
+    accepted = set(kind.args.__annotations__)
+    args = {key: value for key, value in entry.items() if key not in ("type", "previous_names")}
     filled = {key for key in defaults if key in accepted and key not in args}
     for key in filled:
         args[key] = defaults[key]
-    return kind_name, args, filled
+    if previous:
+        # The Kubernetes names were derived from the first name; keep them, or
+        # the rename would replace every object.
+        original = previous[0]
+        args.setdefault("service_name", original)
+        if kind.has_workload:
+            args.setdefault("workload_name", original)
+            args.setdefault("selector", {"app.kubernetes.io/name": original})
+    return kind_name, args, filled, previous
+
+
+def _previous_names(p: v.Problems, name: str, previous: Any) -> list[str]:
+    """Earlier names of a bundle, oldest first."""
+    if not v.check_list(p, "previous_names", previous):
+        return []
+    names: list[str] = []
+    for i, old in enumerate(previous):
+        path = f"previous_names[{i}]"
+        if not v.check_str(p, path, old):
+            continue
+        if old == name or old in names:
+            p.value(path, old, "repeats a name already listed or the bundle's own name; list each earlier name once")
+        else:
+            before = len(p.items)
+            v.check_dns1035_label(p, path, old)
+            if len(p.items) == before:
+                names.append(old)
+    return names
 
 
 def _resolve_peers(c: _Collector, name: str, args: dict[str, Any], selectors: dict[str, tuple[Any, Any]]) -> list[str]:
@@ -164,6 +196,8 @@ def _labels(selector: Any) -> str:
 
 
 def _describe_peer(peer: Mapping[str, Any]) -> str:
+    if "ip_block" in peer:
+        return f"clients in {peer['ip_block']}"
     parts = []
     if "pod_selector" in peer:
         parts.append(f"pods {_labels(peer['pod_selector'])}")
@@ -253,13 +287,19 @@ def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
 
 
 def parse(
-    services: Any, defaults: Any = None, namespaces: Any = None, *, extra_keys: tuple[str, ...] = ()
+    services: Any,
+    defaults: Any = None,
+    namespaces: Any = None,
+    *,
+    protect: Any = False,
+    extra_keys: tuple[str, ...] = (),
 ) -> StackConfig:
     """Check a whole stack config; raise `ConfigError` with every problem."""
     c = _Collector()
     for key in extra_keys:
         c.add(f"{key}: is not a config key of {PROJECT}.{v.suggest(key, CONFIG_KEYS)}")
     p = v.Problems()
+    v.check_bool(p, "protect", protect)
     if defaults is None:
         defaults = {}
     elif v.check_mapping(p, "defaults", defaults):
@@ -278,7 +318,7 @@ def parse(
     if not services:
         c.add("services: lists no bundle; add at least one, e.g. {web: {type: ClusterIP, ...}}.")
 
-    prepared: dict[str, tuple[str, dict[str, Any], set[str]]] = {}
+    prepared: dict[str, tuple[str, dict[str, Any], set[str], list[str]]] = {}
     for name, entry in services.items():
         if not isinstance(entry, Mapping):
             c.add(f"services.{name}: must be a mapping with a 'type', not {v.type_name(entry)}.")
@@ -288,25 +328,32 @@ def parse(
             prepared[str(name)] = found
 
     selectors: dict[str, tuple[Any, Any]] = {}
-    for name, (kind_name, args, _) in prepared.items():
+    for name, (kind_name, args, _, _) in prepared.items():
         has_pods = COMPONENTS[kind_name].KIND.has_workload
         selector = args.get("selector", {"app.kubernetes.io/name": name}) if has_pods else None
         selectors[name] = (selector, args.get("namespace", "default"))
 
     bundles: list[Bundle] = []
-    for name, (kind_name, args, filled) in prepared.items():
+    for name, (kind_name, args, filled, previous) in prepared.items():
         peers = _resolve_peers(c, name, args, selectors)
         built, problems = check(COMPONENTS[kind_name].KIND, name, args)
         for problem in problems.items:
             root = problem.path.split(".")[0].split("[")[0]
             c.add(problem.at("defaults") if root in filled else problem.at(f"services.{name}"))
         if built is not None:
-            bundles.append(Bundle(name, kind_name, args, built, peers))
+            bundles.append(Bundle(name, kind_name, args, built, peers, previous))
+    for bundle in bundles:
+        for i, old in enumerate(bundle.previous_names):
+            if old in prepared:
+                c.add(
+                    f"services.{bundle.name}.previous_names[{i}]: {v.show(old)} is the name of another bundle of"
+                    " this stack; two bundles cannot both own its objects."
+                )
     if not c.messages:
         _check_stack_wide(c, bundles, declared_namespaces)
     if c.messages:
         raise ConfigError(c.messages)
-    return StackConfig(bundles, declared_namespaces)
+    return StackConfig(bundles, declared_namespaces, protect is True)
 
 
 def _config_keys() -> tuple[str, ...]:
@@ -339,7 +386,13 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
             )
     if problems:
         raise ConfigError(problems)
-    return parse(values["services"], values["defaults"], values["namespaces"], extra_keys=_config_keys())
+    return parse(
+        values["services"],
+        values["defaults"],
+        values["namespaces"],
+        protect=False if values["protect"] is None else values["protect"],
+        extra_keys=_config_keys(),
+    )
 
 
 def build(stack: StackConfig) -> dict[str, ServiceComponent]:
@@ -358,12 +411,18 @@ def build(stack: StackConfig) -> dict[str, ServiceComponent]:
         created[name] = k8s.core.v1.Namespace(
             name,
             metadata={"name": name, "labels": labels},
-            opts=pulumi.ResourceOptions(retain_on_delete=True),
+            opts=pulumi.ResourceOptions(retain_on_delete=True, protect=stack.protect),
         )
     bundles: dict[str, ServiceComponent] = {}
     for bundle in stack.bundles:
         namespace = created.get(str(bundle.plan.namespace))
-        opts = pulumi.ResourceOptions(depends_on=[namespace]) if namespace is not None else None
+        opts = pulumi.ResourceOptions(
+            depends_on=[namespace] if namespace is not None else None,
+            # Children inherit `protect` from their parent, and their aliases
+            # follow the parent's: a renamed bundle keeps every object.
+            protect=stack.protect,
+            aliases=[pulumi.Alias(name=old) for old in bundle.previous_names] or None,
+        )
         bundles[bundle.name] = bundle.component(bundle.name, bundle.args, opts)
     return bundles
 

@@ -716,7 +716,7 @@ def test_a_peer_must_select_something() -> None:
         ClusterIPService("products", products({"allow_from": [{}]}))
     assert str(exc.value) == (
         "Unable to create ClusterIPService 'products': 'allow_from[0]' must set 'pod_selector', 'namespace_selector'"
-        " or both."
+        " or both, or 'ip_block'."
     )
 
 
@@ -726,4 +726,21 @@ def test_a_peer_with_an_unknown_key_is_refused() -> None:
     assert str(exc.value) == (
         "Unable to create ClusterIPService 'products': 'allow_from[0].podSelector' is not a field of a peer"
         " (PeerArgs). Did you mean 'pod_selector'?"
+    )
+
+
+def test_an_ip_block_peer_admits_clients_from_a_cidr(render) -> None:
+    mocks = render(lambda: ClusterIPService("products", products({"allow_from": [{"ip_block": "0.0.0.0/0"}]})))
+    [policy] = mocks.manifests("NetworkPolicy")
+    assert policy["spec"]["ingress"] == [
+        {"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": "http", "protocol": "TCP"}]}
+    ]
+
+
+def test_an_ip_block_peer_is_a_peer_of_its_own() -> None:
+    with pytest.raises(TypeError) as exc:
+        ClusterIPService("products", products({"allow_from": [{"ip_block": "10.0.0.0/8", "pod_selector": {"a": "b"}}]}))
+    assert str(exc.value) == (
+        "Unable to create ClusterIPService 'products': 'allow_from[0].ip_block' cannot be combined with"
+        " 'pod_selector' or 'namespace_selector'; make it a peer of its own."
     )

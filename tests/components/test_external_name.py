@@ -117,3 +117,16 @@ def test_target_port_is_refused_since_nothing_is_proxied() -> None:
         " only ClusterIPService, NodePortService and LoadBalancerService accept it. Use one of those types or"
         " remove it."
     )
+
+
+@pytest.mark.parametrize(
+    "component",
+    ["ClusterIPService", "NodePortService", "LoadBalancerService", "ExternalNameService"],
+)
+def test_no_component_accepts_external_ips(component: str) -> None:
+    import components
+
+    cls = getattr(components, component)
+    with pytest.raises(TypeError) as exc:
+        cls("web", {"external_name": "db.example.com", "external_ips": ["203.0.113.10"]})
+    assert f"'external_ips' is not an argument of {component}." in str(exc.value)

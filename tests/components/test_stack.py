@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 import yaml
 
@@ -113,4 +114,85 @@ def test_invalid_json_in_a_config_value_is_a_config_error() -> None:
     assert exc.value.messages == [
         "services: is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1));"
         " set it with `pulumi config set --path` or in the stack file."
+    ]
+
+
+WEB = {
+    "type": "NodePort",
+    "containers": [{"name": "web", "image": "nginx:1.27.0", "ports": [{"name": "http", "container_port": 8080}]}],
+    "ports": [{"name": "http", "port": 80}],
+}
+
+
+def _urns(services: dict[str, Any]) -> tuple[Any, dict[str, str], dict[str, list[str]]]:
+    """Build a stack; return its manifests, each resource's URN by type, and
+    each resource's alias URNs as the SDK computes them."""
+    from pulumi.runtime.resource import all_aliases
+
+    found: dict[str, Any] = {}
+
+    def program() -> Any:
+        parsed = stack.parse(services)
+        [bundle] = stack.build(parsed).values()
+        resources = {"component": bundle, "service": bundle.service, "pod": bundle.workload}
+        aliases = {
+            "component": all_aliases(bundle._aliases, bundle._name, bundle._type, None),
+            "service": all_aliases(None, bundle.service._name, bundle.service._type, bundle),
+            "pod": all_aliases(None, bundle.workload._name, bundle.workload._type, bundle),
+        }
+        return pulumi.Output.all(
+            {key: r.urn for key, r in resources.items()},
+            {key: pulumi.Output.all(*urns) for key, urns in aliases.items()},
+        ).apply(lambda values: found.update(urns=values[0], aliases=values[1]))
+
+    mocks = run(program)
+    return mocks.manifests(), found["urns"], found["aliases"]
+
+
+def test_a_renamed_bundle_keeps_its_objects_and_urns() -> None:
+    before, old_urns, _ = _urns({"web": WEB})
+    after, new_urns, aliases = _urns({"storefront": {**WEB, "previous_names": ["web"]}})
+    # The Kubernetes objects are unchanged but for the Service's name label.
+    for manifest in before + after:
+        manifest["metadata"].get("labels", {}).pop("app.kubernetes.io/name", None) if manifest[
+            "kind"
+        ] == "Service" else None
+    assert after == before
+    for key in ("component", "service", "pod"):
+        assert new_urns[key] != old_urns[key]
+        assert _engine_urn(old_urns[key]) in aliases[key]
+
+
+def _engine_urn(urn: str) -> str:
+    # The mock monitor puts the root stack into every type chain; the engine
+    # does not, and neither does the SDK's alias computation.
+    return urn.replace("::pulumi:pulumi:Stack$", "::")
+
+
+def test_protect_reaches_every_child() -> None:
+    protected: list[Any] = []
+
+    def program() -> None:
+        parsed = stack.parse({"web": WEB}, protect=True)
+        [bundle] = stack.build(parsed).values()
+        protected.extend([bundle._protect, bundle.service._protect, bundle.workload._protect])
+
+    run(program)
+    assert protected == [True, True, True]
+
+
+def test_previous_names_are_checked() -> None:
+    with pytest.raises(stack.ConfigError) as exc:
+        stack.parse({"web": {**WEB, "previous_names": ["web", "Old_Web"]}})
+    assert exc.value.messages == [
+        'services.web.previous_names[0]: "web" repeats a name already listed or the bundle\'s own name; list each'
+        " earlier name once.",
+        'services.web.previous_names[1]: "Old_Web" must be a DNS-1035 label: it must consist of lower-case letters,'
+        " digits and '-', start with a letter and end with a letter or digit.",
+    ]
+    with pytest.raises(stack.ConfigError) as exc:
+        stack.parse({"web": WEB, "api": {**WEB, "service_name": "api", "previous_names": ["web"]}})
+    assert exc.value.messages == [
+        'services.api.previous_names[0]: "web" is the name of another bundle of this stack; two bundles cannot both'
+        " own its objects."
     ]
