@@ -132,9 +132,11 @@ def _check_own_keys(
         if not isinstance(key, str):
             p.type(path or "args", f"has a key {v.show(key)} that is not a string")
             continue
-        if key in allowed:
-            continue
         where = f"{path}.{key}" if path else key
+        if key in allowed:
+            if given[key] is None:
+                p.type(where, "must not be None; leave it out to get its default")
+            continue
         others = _accepted_elsewhere(key, port=port)
         if others:
             p.type(
@@ -167,7 +169,7 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 def _check_containers(p: v.Problems, args: Mapping[str, Any], profile: str) -> list[ContainerPort]:
     containers = args.get("containers")
     ports: list[ContainerPort] = []
-    if containers is None or not v.check_list(p, "containers", containers):
+    if "containers" not in args or containers is None or not v.check_list(p, "containers", containers):
         return ports
     if not containers:
         p.value("containers", containers, "must list at least one container")
