@@ -845,6 +845,8 @@ class ServiceComponent(pulumi.ComponentResource):
         self.endpoint = status.apply(_endpoint) if service_type == "LoadBalancer" else pulumi.Output.from_input("")
         self.register_outputs(
             {
+                "service": self.service,
+                "workload": self.workload,
                 "service_name": self.service_name,
                 "namespace": self.namespace,
                 "dns_name": self.dns_name,

@@ -10,7 +10,7 @@ import yaml
 
 from components import stack
 from components.testing import run
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, assert_valid
 
 BROKEN = yaml.safe_load((FIXTURES / "broken-configs.yaml").read_text())
 
@@ -88,6 +88,8 @@ def test_build_creates_namespaces_with_their_pod_security_labels() -> None:
         namespaces={"data": {"pod_security": "restricted", "labels": {"team": "data"}}},
     )
     mocks = run(lambda: stack.build(parsed))
+    for manifest in mocks.manifests():
+        assert_valid(manifest)
     assert mocks.manifests("Namespace") == [
         {
             "apiVersion": "v1",
