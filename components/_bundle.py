@@ -433,7 +433,7 @@ def _check_ports(
 
 
 def _check_service_options(
-    p: v.Problems, kind: Kind, args: Mapping[str, Any], node_port_range: tuple[int, int], ports: list[dict[str, Any]]
+    p: v.Problems, args: Mapping[str, Any], node_port_range: tuple[int, int], ports: list[dict[str, Any]]
 ) -> None:
     affinity = args.get("session_affinity", "None")
     v.check_choice(p, "session_affinity", affinity, ("None", "ClientIP"))
@@ -663,7 +663,7 @@ def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, 
     if "allow_from" in args:
         _check_peers(p, args["allow_from"])
     ports = _check_ports(p, kind, args, container_ports, node_port_range)
-    _check_service_options(p, kind, args, node_port_range, ports)
+    _check_service_options(p, args, node_port_range, ports)
 
     if p:
         return None, p
