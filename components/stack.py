@@ -227,29 +227,32 @@ def _check_namespaces(c: _Collector, namespaces: Any) -> dict[str, dict[str, Any
 
 
 def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str, dict[str, Any]]) -> None:
-    service_names: dict[tuple[Any, Any], str] = {}
-    workload_names: dict[tuple[Any, Any, Any], str] = {}
+    owners: dict[tuple[Any, ...], str] = {}
+
+    def owner(key: tuple[Any, ...], name: str) -> str | None:
+        """The bundle that claimed ``key`` before ``name``, if any."""
+        first = owners.setdefault(key, name)
+        return None if first == name else first
+
     node_ports: dict[Any, str] = {}
     for bundle in bundles:
         plan = bundle.plan
         where = f"services.{bundle.name}"
-        key = (plan.namespace, plan.service_name)
-        if key in service_names:
+        first = owner(("Service", plan.namespace, plan.service_name), bundle.name)
+        if first:
             c.add(
                 f"{where}.service_name: {v.show(plan.service_name)} is already the Service name of"
-                f" services.{service_names[key]} in namespace {v.show(plan.namespace)}; give one a different"
+                f" services.{first} in namespace {v.show(plan.namespace)}; give one a different"
                 " 'service_name' or 'namespace'."
             )
-        service_names.setdefault(key, bundle.name)
         if plan.workload_kind is not None and plan.workload_metadata is not None:
-            wkey = (plan.namespace, plan.workload_kind, plan.workload_metadata["name"])
-            if wkey in workload_names:
+            workload_name = plan.workload_metadata["name"]
+            first = owner((plan.workload_kind, plan.namespace, workload_name), bundle.name)
+            if first:
                 c.add(
-                    f"{where}.workload_name: {v.show(wkey[2])} is already the {plan.workload_kind} name of"
-                    f" services.{workload_names[wkey]} in namespace {v.show(plan.namespace)}; set a different"
-                    " 'workload_name'."
+                    f"{where}.workload_name: {v.show(workload_name)} is already the {plan.workload_kind} name of"
+                    f" services.{first} in namespace {v.show(plan.namespace)}; set a different 'workload_name'."
                 )
-            workload_names.setdefault(wkey, bundle.name)
         for i, port in enumerate(plan.ports):
             pinned = port.get("node_port")
             if pinned is None:

@@ -79,6 +79,10 @@ def _config(name: str, env: str | None, override: dict[str, Any] | None) -> dict
     return config
 
 
+def _urn(resource_type: str, logical_name: str) -> str:
+    return f"urn:pulumi:test::k8s-services::{resource_type}::{logical_name}"
+
+
 def _options() -> PolicyResourceOptions:
     return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
@@ -98,7 +102,7 @@ def check(
     args = ResourceValidationArgs(
         resource_type,
         unknown_checking_proxy(wire(props)),
-        f"urn:pulumi:test::k8s-services::{resource_type}::{logical_name}",
+        _urn(resource_type, logical_name),
         logical_name,
         _options(),
         None,
@@ -121,7 +125,7 @@ def check_stack(
         PolicyResource(
             resource_type,
             unknown_checking_proxy(wire(props)),
-            f"urn:pulumi:test::k8s-services::{resource_type}::{logical_name}",
+            _urn(resource_type, logical_name),
             logical_name,
             _options(),
             None,
