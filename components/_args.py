@@ -55,7 +55,8 @@ class PeerArgs(TypedDict):
     """Who may call a bundle's Pods: Pods matching ``pod_selector`` in
     namespaces matching ``namespace_selector``. With only ``pod_selector``,
     Pods of the bundle's own namespace; with only ``namespace_selector``,
-    every Pod of those namespaces. An empty mapping matches everything."""
+    every Pod of those namespaces; an empty selector (``{}``) matches all.
+    Or ``ip_block`` alone. A peer sets at least one of the three."""
 
     pod_selector: NotRequired[dict[str, str]]
     namespace_selector: NotRequired[dict[str, str]]
