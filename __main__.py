@@ -7,13 +7,14 @@ import gc
 import pulumi
 
 from components import stack
+from components.testing import GC_THRESHOLD
 
 # Everything imported so far (the SDK, the provider's type tables) lives as
 # long as the program: keep full garbage collections from walking it again
 # and again while hundreds of resources register, and collect the SDK's
 # short-lived asyncio objects less often (benchmarks/README.md).
 gc.freeze()
-gc.set_threshold(10_000, *gc.get_threshold()[1:])
+gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 try:
     config = stack.load()
