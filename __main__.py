@@ -2,19 +2,13 @@
 ``k8s-services:services`` config, checked as a whole before anything is
 registered. See README.md and stacks/."""
 
-import gc
-
 import pulumi
 
-from components import stack
-from components.testing import GC_THRESHOLD
+from components import _runtime, stack
 
-# Everything imported so far (the SDK, the provider's type tables) lives as
-# long as the program: keep full garbage collections from walking it again
-# and again while hundreds of resources register, and collect the SDK's
-# short-lived asyncio objects less often (benchmarks/README.md).
-gc.freeze()
-gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+# This process only runs the program: tune it for registering many
+# resources, for good (components/_runtime.py, benchmarks/README.md).
+_runtime.tune()
 
 try:
     config = stack.load()

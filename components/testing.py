@@ -22,7 +22,6 @@ Example::
 from __future__ import annotations
 
 import copy
-import gc
 import hashlib
 import ipaddress
 from collections.abc import Callable, Mapping
@@ -31,11 +30,9 @@ from typing import Any
 
 import pulumi
 
-__all__ = ["KubernetesMocks", "RecordedResource", "normalize", "run"]
+from components import _runtime
 
-GC_THRESHOLD = 10_000
-"""Allocations between young-generation collections while a program runs
-(Python's default is 700); see benchmarks/README.md."""
+__all__ = ["KubernetesMocks", "RecordedResource", "normalize", "run"]
 
 
 def normalize(value: Any) -> Any:
@@ -221,20 +218,8 @@ def run(
         ).apply(lambda values: mocks.stack_outputs.update(values[1]))
 
     mocks.stack_outputs.clear()
-    # Objects that exist before the program runs (imported modules, the
-    # provider's type tables) outlive it: keep the collector from walking
-    # them again on every full collection while the program registers
-    # resources (benchmarks/README.md), then hand them back.
-    # While it registers, the SDK allocates a stream of short-lived asyncio
-    # objects; collecting them every 700 allocations re-walks every live
-    # resource, more often the more there are. Collect less often, for the
-    # run only.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], GC_THRESHOLD), *thresholds[1:])
-    gc.freeze()
-    try:
+    # Tuned as the program tunes itself (components/_runtime.py), and only
+    # for this run.
+    with _runtime.tuned():
         settle()
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
     return mocks

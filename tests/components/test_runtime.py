@@ -1,0 +1,177 @@
+"""components._runtime: the process tuning the program and the mock runner share.
+
+The SDK's ``contains_unknowns`` leaves a reference cycle per call; the
+replacement must answer exactly as the SDK does, leave no cycle, be
+installed only over the implementation it was checked against, and be
+undone with the rest of the tuning.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pulumi
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pulumi.runtime import known_types, rpc
+
+from components import ClusterIPService, ExternalNameService, _runtime
+from components.testing import run
+
+UNKNOWN = pulumi.output.UNKNOWN
+
+EXAMPLES = 300
+
+
+@contextmanager
+def cyclic_garbage() -> Iterator[list[Any]]:
+    """The objects that only the cyclic collector frees, among those that
+    become unreachable inside the block."""
+    found: list[Any] = []
+    gc.collect()
+    flags = gc.get_debug()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        yield found
+        gc.collect()
+        found.extend(gc.garbage)
+    finally:
+        gc.set_debug(flags)
+        gc.garbage.clear()
+
+
+def _sdk_shaped(val: Any) -> bool:
+    # The SDK's implementation (pulumi 3.x, pulumi/runtime/rpc.py), verbatim.
+    def impl(val: Any, seen_ids: set[int]) -> bool:
+        if known_types.is_unknown(val):
+            return True
+
+        val_id = id(val)
+        if val_id in seen_ids:
+            return False
+
+        seen_ids.add(val_id)
+        if isinstance(val, dict):
+            return any(impl(val[k], seen_ids) for k in val)
+        if isinstance(val, list):
+            return any(impl(x, seen_ids) for x in val)
+
+        return False
+
+    return impl(val, set())
+
+
+def _other_shape(val: Any) -> bool:
+    def impl(val: Any) -> bool:
+        return val is UNKNOWN or (isinstance(val, (list, tuple)) and any(impl(x) for x in val))
+
+    return impl(val)
+
+
+# --- the replacement answers as the SDK does ----------------------------------
+
+leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=3))
+values = st.recursive(
+    st.one_of(leaf, st.just(UNKNOWN)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(max_size=3), inner, max_size=4),
+        st.tuples(inner, inner),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None)
+@given(values, st.booleans())
+def test_contains_unknowns_answers_as_the_sdk_does(value: Any, shared: bool) -> None:
+    # Shared and self-referencing containers exercise the walk's seen-set.
+    if shared:
+        value = [value, value, {"again": value}]
+        value.append(value)
+    assert _runtime.contains_unknowns(value) is _runtime.SDK_CONTAINS_UNKNOWNS(value)
+
+
+def test_contains_unknowns_finds_nested_unknowns_in_dicts_and_lists_only() -> None:
+    assert _runtime.contains_unknowns({"a": [1, {"b": UNKNOWN}]}) is True
+    assert _runtime.contains_unknowns(UNKNOWN) is True
+    assert _runtime.contains_unknowns({"a": [1, {"b": 2}]}) is False
+    # Like the SDK, tuples are not walked.
+    assert _runtime.contains_unknowns((UNKNOWN,)) is False
+
+
+# --- why it exists, and that it helps -------------------------------------------
+
+
+def test_the_replacement_leaves_no_cycle() -> None:
+    value = {"spec": {"ports": [{"port": 80}, {"port": UNKNOWN}]}}
+    with cyclic_garbage() as found:
+        for _ in range(20):
+            _runtime.contains_unknowns(value)
+    assert found == []
+
+
+def test_the_sdks_implementation_leaves_a_cycle_per_call() -> None:
+    if not _runtime.sdk_contains_unknowns_is_cyclic():
+        pytest.skip("the installed SDK's contains_unknowns has changed; _runtime keeps it")
+    with cyclic_garbage() as found:
+        for _ in range(20):
+            _runtime.SDK_CONTAINS_UNKNOWNS({"port": 80})
+    functions = [item for item in found if isinstance(item, type(_sdk_shaped))]
+    assert [function.__qualname__ for function in functions] == ["contains_unknowns.<locals>.impl"] * 20
+
+
+def test_bundles_run_under_the_mock_runner_leave_no_per_call_cycles() -> None:
+    def program() -> None:
+        for i in range(6):
+            ClusterIPService(
+                f"web-{i}",
+                {
+                    "containers": [{"name": "web", "image": "nginx:1.27", "ports": [{"container_port": 8080}]}],
+                    "ports": [{"port": 80, "target_port": 8080}],
+                },
+            )
+            ExternalNameService(f"db-{i}", {"external_name": "db.example.com"})
+
+    with cyclic_garbage() as found:
+        run(program)
+    functions = [item.__qualname__ for item in found if isinstance(item, type(_sdk_shaped))]
+    assert "contains_unknowns.<locals>.impl" not in functions
+
+
+# --- installed only over what it was checked against, and undone ----------------
+
+
+@pytest.mark.parametrize(
+    ("function", "expected"),
+    [
+        (_sdk_shaped, True),
+        (_other_shape, False),
+        (_runtime.contains_unknowns, False),
+        (len, False),
+    ],
+    ids=["sdk-shape", "other-inner-function", "the-replacement", "builtin"],
+)
+def test_only_the_known_sdk_shape_is_replaced(function: Callable[..., Any], expected: bool) -> None:
+    assert _runtime.sdk_contains_unknowns_is_cyclic(function) is expected
+
+
+def test_tuned_installs_for_the_block_and_restores_everything() -> None:
+    before = (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count())
+    with _runtime.tuned():
+        expected = _runtime.contains_unknowns if _runtime.sdk_contains_unknowns_is_cyclic(before[0]) else before[0]
+        assert rpc.contains_unknowns is expected
+        assert gc.get_threshold()[0] == max(before[1][0], _runtime.GC_THRESHOLD)
+        assert gc.get_threshold()[1:] == before[1][1:]
+    assert (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_tuned_restores_everything_when_the_block_raises() -> None:
+    before = (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count())
+    with pytest.raises(RuntimeError, match="boom"), _runtime.tuned():
+        raise RuntimeError("boom")
+    assert (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count()) == before
