@@ -9,6 +9,12 @@ the measurements behind each setting.
 - The SDK allocates a stream of short-lived asyncio objects per resource:
   the young generation is collected every ``GC_THRESHOLD`` allocations
   instead of Python's 700.
+- Only the young generation is collected. What survives a young collection
+  is the program's resources and their pending Outputs, which live until
+  the program ends: collections of the older generations walked all of them
+  again and again and freed nothing (0 objects at 1000, 2000 and 4000
+  bundles, against 0.2 s to 1.4 s of walking). They resume when a mock run
+  ends; the program's process ends with its program.
 - The SDK's ``pulumi.runtime.rpc.contains_unknowns`` (called for about 50
   Outputs a bundle) defines a recursive inner function on every call; the
   function refers to itself through its closure, so every call leaves a
@@ -28,10 +34,22 @@ from typing import Any
 
 from pulumi.runtime import known_types, rpc
 
-__all__ = ["GC_THRESHOLD", "contains_unknowns", "sdk_contains_unknowns_is_cyclic", "tune", "tuned"]
+__all__ = [
+    "GC_THRESHOLD",
+    "OLDER_GENERATIONS_THRESHOLD",
+    "contains_unknowns",
+    "sdk_contains_unknowns_is_cyclic",
+    "tune",
+    "tuned",
+]
 
 GC_THRESHOLD = 10_000
 """Allocations between young-generation collections while a program runs."""
+
+OLDER_GENERATIONS_THRESHOLD = 2**31 - 1
+"""Young collections between collections of the next generation while a
+program runs: more than any program reaches (Python has no switch for
+collecting the young generation only)."""
 
 SDK_CONTAINS_UNKNOWNS: Callable[[Any], bool] = rpc.contains_unknowns
 """The SDK's own implementation, as imported."""
@@ -76,7 +94,7 @@ def tune() -> Callable[[], None]:
     """Tune this process for registering many resources; returns the function
     that undoes it."""
     threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
+    gc.set_threshold(max(threshold[0], GC_THRESHOLD), OLDER_GENERATIONS_THRESHOLD, threshold[2])
     gc.freeze()
     replaced = rpc.contains_unknowns
     if sdk_contains_unknowns_is_cyclic(replaced):

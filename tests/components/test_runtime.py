@@ -143,6 +143,28 @@ def test_bundles_run_under_the_mock_runner_leave_no_per_call_cycles() -> None:
     assert "contains_unknowns.<locals>.impl" not in functions
 
 
+def test_only_the_young_generation_is_collected_during_a_run() -> None:
+    generations: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            generations.append(info["generation"])
+
+    def program() -> None:
+        for i in range(400):
+            ExternalNameService(f"db-{i}", {"external_name": "db.example.com"})
+
+    gc.callbacks.append(record)
+    try:
+        run(program)
+    finally:
+        gc.callbacks.remove(record)
+    # More young collections than Python's default lets pass before it
+    # collects the next generation (10), none of them older.
+    assert len(generations) > 11
+    assert set(generations) == {0}
+
+
 # --- installed only over what it was checked against, and undone ----------------
 
 
@@ -166,7 +188,7 @@ def test_tuned_installs_for_the_block_and_restores_everything() -> None:
         expected = _runtime.contains_unknowns if _runtime.sdk_contains_unknowns_is_cyclic(before[0]) else before[0]
         assert rpc.contains_unknowns is expected
         assert gc.get_threshold()[0] == max(before[1][0], _runtime.GC_THRESHOLD)
-        assert gc.get_threshold()[1:] == before[1][1:]
+        assert gc.get_threshold()[1:] == (_runtime.OLDER_GENERATIONS_THRESHOLD, before[1][2])
     assert (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count()) == before
 
 
