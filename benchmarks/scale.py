@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
+MODES = ("baseline", "bundles")
 
 
 def bundle_args(i: int) -> tuple[str, str, dict[str, Any]]:
@@ -144,14 +146,17 @@ def main() -> None:
     print(
         f"{'N':>6} {'mode':>9} {'wall':>7} {'cpu':>7} {'resources':>10} {'peak MB':>8} {'ratio wall':>11} {'ratio cpu':>10}"
     )
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {(mode, n): [] for n in args.n for mode in MODES}
+    for _ in range(args.repeat):
+        # Every measurement once per round, so that all of them, not only the
+        # two modes at one N, meet the same conditions on a noisy machine.
+        for n in args.n:
+            for mode in MODES:
+                runs[mode, n].append(in_subprocess(mode, n))
     best: dict[tuple[str, int], dict[str, float]] = {}
     for n in args.n:
-        runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "bundles": []}
-        for _ in range(args.repeat):
-            # Interleaved, so that both modes meet the same conditions.
-            for mode, results in runs.items():
-                results.append(in_subprocess(mode, n))
-        for mode, results in runs.items():
+        for mode in MODES:
+            results = runs[mode, n]
             best[mode, n] = {key: min(r[key] for r in results) for key in ("seconds", "cpu")}
             ratios = ""
             if mode == "bundles":
@@ -164,11 +169,33 @@ def main() -> None:
                 f" {results[0]['resources']:>10} {max(r['peak_mb'] for r in results):>8.0f} {ratios}"
             )
     ns = sorted(args.n)
-    if len(ns) >= 2:
-        low, high = ns[0], ns[-1]
-        for key, label in (("seconds", "wall"), ("cpu", "cpu")):
+    low, high = ns[0], ns[-1]
+    for key, label in (("seconds", "wall"), ("cpu", "cpu")):
+        print(f"{label}, fastest runs:", end="")
+        print(
+            f" bundles/baseline at N = {high}: {best['bundles', high][key] / best['baseline', high][key]:.2f}", end=""
+        )
+        if low != high:
             growth = best["bundles", high][key] / best["bundles", low][key]
-            print(f"bundles {label} time({high}) / time({low}) = {growth:.2f} (linear would be {high / low:.0f})")
+            print(f"; bundles time({high}) / time({low}) = {growth:.2f} (linear would be {high / low:.0f})", end="")
+        print()
+    if args.repeat > 1:
+        # The same figures within each round, whose runs met like conditions.
+        rounds = range(args.repeat)
+        figures = {
+            f"bundles/baseline at N = {high}": [
+                runs["bundles", high][i]["cpu"] / runs["baseline", high][i]["cpu"] for i in rounds
+            ]
+        }
+        if low != high:
+            figures[f"time({high}) / time({low})"] = [
+                runs["bundles", high][i]["cpu"] / runs["bundles", low][i]["cpu"] for i in rounds
+            ]
+        for label, values in figures.items():
+            print(
+                f"cpu, per round: {label} median {statistics.median(values):.2f},"
+                f" range {min(values):.2f}-{max(values):.2f} over {len(values)} rounds"
+            )
 
 
 if __name__ == "__main__":
