@@ -22,23 +22,39 @@ the measurements behind each setting.
   all the program's cyclic garbage. ``contains_unknowns`` below is the same
   walk without the cycle; it is installed only over the exact
   implementation it was checked against, so a changed SDK keeps its own.
+- The SDK's ``pulumi.runtime.resource._get_stack_trace`` runs for every
+  resource registered, to send the engine the call stack that created it.
+  It formats the whole stack with ``traceback.extract_stack()`` (a
+  ``stat`` of every file on the stack and a source-line lookup per frame,
+  lines it never uses) and builds a ``pathlib.Path`` for every frame to
+  turn its file name into a URI. ``stack_trace`` below builds the same
+  message from the frames themselves and converts each file name once:
+  about 120 µs down to 18 µs a registration at the stack depth of a mock
+  run, a third of what registering a ComponentResource cost. Installed on
+  the same terms as ``contains_unknowns``.
 """
 
 from __future__ import annotations
 
 import gc
+import pathlib
+import sys
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from pulumi.runtime import known_types, rpc
+from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime.proto import source_pb2
 
 __all__ = [
     "GC_THRESHOLD",
     "OLDER_GENERATIONS_THRESHOLD",
     "contains_unknowns",
     "sdk_contains_unknowns_is_cyclic",
+    "sdk_stack_trace_is_known",
+    "stack_trace",
     "tune",
     "tuned",
 ]
@@ -90,6 +106,106 @@ def sdk_contains_unknowns_is_cyclic(function: Callable[..., Any] = SDK_CONTAINS_
     return len(inner) == 1 and inner[0].co_name == "impl" and inner[0].co_names == _SDK_IMPL_NAMES
 
 
+SDK_GET_STACK_TRACE: Callable[[], source_pb2.StackTrace] = sdk_resource._get_stack_trace
+"""The SDK's own implementation, as imported."""
+
+# The shape of the SDK's implementation ``stack_trace`` reproduces (pulumi
+# 3.x): the names each of its three functions reads, and the constants that
+# pick the first frame below the third ``__init__``.
+_SDK_STACK_TRACE_NAMES = (
+    "traceback",
+    "extract_stack",
+    "range",
+    "len",
+    "name",
+    "source_pb2",
+    "StackTrace",
+    "FrameSummary",
+    "StackFrame",
+    "list",
+    "map",
+    "reversed",
+)
+_SDK_RPC_FRAME_NAMES = ("_get_source_position_for_frame", "source_pb2", "StackFrame")
+_SDK_SOURCE_POSITION_NAMES = (
+    "filename",
+    "lineno",
+    "pathlib",
+    "Path",
+    "as_uri",
+    "BaseException",
+    "source_pb2",
+    "SourcePosition",
+)
+
+_uris: dict[str, str | None] = {}
+
+
+def _uri(filename: str) -> str | None:
+    """``pathlib.Path(filename).as_uri()``, or None where it fails (a
+    relative name such as ``<string>``), computed once per file name."""
+    try:
+        return _uris[filename]
+    except KeyError:
+        pass
+    uri: str | None
+    try:
+        uri = pathlib.Path(filename).as_uri()
+    except Exception:  # noqa: BLE001 - as the SDK (which also swallows interrupts): no URI, no position
+        uri = None
+    _uris[filename] = uri
+    return uri
+
+
+def stack_trace() -> source_pb2.StackTrace:
+    """The SDK's ``_get_stack_trace``, read off the frames directly: the
+    frames below the third ``__init__`` up the stack (the concrete resource
+    class's constructor), innermost first, each with its file's URI and its
+    line; empty if there is no such frame below it."""
+    frame: types.FrameType | None = sys._getframe(1)
+    seen = 0
+    while frame is not None:
+        if frame.f_code.co_name == "__init__":
+            seen += 1
+            if seen == 3:
+                break
+        frame = frame.f_back
+    if frame is None:
+        return source_pb2.StackTrace()
+    frames = []
+    frame = frame.f_back
+    while frame is not None:
+        filename, line = frame.f_code.co_filename, frame.f_lineno
+        uri = _uri(filename) if filename and line is not None else None
+        position = None if uri is None else source_pb2.SourcePosition(uri=uri, line=line)
+        frames.append(source_pb2.StackFrame(pc=position))
+        frame = frame.f_back
+    return source_pb2.StackTrace(frames=frames)
+
+
+def sdk_stack_trace_is_known(
+    function: Callable[..., Any] = SDK_GET_STACK_TRACE,
+    source_position: Callable[..., Any] | None = None,
+) -> bool:
+    """Whether ``function`` (with the SDK's ``_get_source_position_for_frame``,
+    or ``source_position``) is the implementation ``stack_trace`` reproduces."""
+    if source_position is None:
+        source_position = getattr(sdk_resource, "_get_source_position_for_frame", None)
+    code = getattr(function, "__code__", None)
+    position_code = getattr(source_position, "__code__", None)
+    if not isinstance(code, types.CodeType) or not isinstance(position_code, types.CodeType):
+        return False
+    inner = [const for const in code.co_consts if isinstance(const, types.CodeType)]
+    return (
+        code.co_names == _SDK_STACK_TRACE_NAMES
+        and "__init__" in code.co_consts
+        and 3 in code.co_consts
+        and len(inner) == 1
+        and inner[0].co_names == _SDK_RPC_FRAME_NAMES
+        and position_code.co_names == _SDK_SOURCE_POSITION_NAMES
+    )
+
+
 def tune() -> Callable[[], None]:
     """Tune this process for registering many resources; returns the function
     that undoes it."""
@@ -99,8 +215,12 @@ def tune() -> Callable[[], None]:
     replaced = rpc.contains_unknowns
     if sdk_contains_unknowns_is_cyclic(replaced):
         rpc.contains_unknowns = contains_unknowns
+    replaced_stack_trace = sdk_resource._get_stack_trace
+    if sdk_stack_trace_is_known(replaced_stack_trace):
+        sdk_resource._get_stack_trace = stack_trace
 
     def undo() -> None:
+        sdk_resource._get_stack_trace = replaced_stack_trace
         rpc.contains_unknowns = replaced
         gc.unfreeze()
         gc.set_threshold(*threshold)

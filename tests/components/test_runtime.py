@@ -1,16 +1,19 @@
 """components._runtime: the process tuning the program and the mock runner share.
 
-The SDK's ``contains_unknowns`` leaves a reference cycle per call; the
-replacement must answer exactly as the SDK does, leave no cycle, be
-installed only over the implementation it was checked against, and be
-undone with the rest of the tuning.
+The SDK's ``contains_unknowns`` leaves a reference cycle per call, and its
+``_get_stack_trace`` formats the whole stack for every registration; each
+replacement must answer exactly as the SDK does, be installed only over the
+implementation it was checked against, and be undone with the rest of the
+tuning.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -18,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi.runtime import known_types, rpc
+from pulumi.runtime import resource as sdk_resource
 
 from components import ClusterIPService, ExternalNameService, _runtime
 from components.testing import run
@@ -182,18 +186,88 @@ def test_only_the_known_sdk_shape_is_replaced(function: Callable[..., Any], expe
     assert _runtime.sdk_contains_unknowns_is_cyclic(function) is expected
 
 
+def _state() -> tuple[Any, ...]:
+    return (rpc.contains_unknowns, sdk_resource._get_stack_trace, gc.get_threshold(), gc.get_freeze_count())
+
+
 def test_tuned_installs_for_the_block_and_restores_everything() -> None:
-    before = (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count())
+    before = _state()
     with _runtime.tuned():
         expected = _runtime.contains_unknowns if _runtime.sdk_contains_unknowns_is_cyclic(before[0]) else before[0]
         assert rpc.contains_unknowns is expected
-        assert gc.get_threshold()[0] == max(before[1][0], _runtime.GC_THRESHOLD)
-        assert gc.get_threshold()[1:] == (_runtime.OLDER_GENERATIONS_THRESHOLD, before[1][2])
-    assert (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count()) == before
+        expected = _runtime.stack_trace if _runtime.sdk_stack_trace_is_known(before[1]) else before[1]
+        assert sdk_resource._get_stack_trace is expected
+        assert gc.get_threshold()[0] == max(before[2][0], _runtime.GC_THRESHOLD)
+        assert gc.get_threshold()[1:] == (_runtime.OLDER_GENERATIONS_THRESHOLD, before[2][2])
+    assert _state() == before
 
 
 def test_tuned_restores_everything_when_the_block_raises() -> None:
-    before = (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count())
+    before = _state()
     with pytest.raises(RuntimeError, match="boom"), _runtime.tuned():
         raise RuntimeError("boom")
-    assert (rpc.contains_unknowns, gc.get_threshold(), gc.get_freeze_count()) == before
+    assert _state() == before
+
+
+# --- the stack trace every registration sends: as the SDK builds it -------------
+
+# Frames as (function name, file name, blank lines before the def, so the
+# line varies): "__init__" frames decide where the trace starts, and file
+# names cover an absolute path (quoted in the URI), a relative one (no URI,
+# so no position) and none at all.
+frame_names = st.sampled_from(["__init__", "_internal_init", "build", "<lambda>"])
+file_names = st.sampled_from(["/srv/app/stack.py", "/srv/my app/ünï.py", "<string>", "rel/path.py", ""])
+frames = st.lists(st.tuples(frame_names, file_names, st.integers(0, 3)), max_size=8)
+
+
+def _called_through(stack: list[tuple[str, str, int]], innermost: Callable[[], Any]) -> Any:
+    """Call ``innermost`` beneath a frame per entry of ``stack`` (outermost
+    first), each compiled as the named function in the named file."""
+    call = innermost
+    for name, filename, blank_lines in reversed(stack):
+        namespace: dict[str, Any] = {}
+        source = "\n" * blank_lines + "def f(call):\n    return call()\n"
+        code = compile(source, filename, "exec")
+        exec(code, namespace)  # noqa: S102 - a frame with a chosen name and file
+        function = namespace["f"]
+        function.__code__ = function.__code__.replace(co_name=name)
+        call = functools.partial(function, call)
+    return call()
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None)
+@given(frames)
+def test_stack_trace_is_the_sdks(stack: list[tuple[str, str, int]]) -> None:
+    sdk, ours = _called_through(stack, lambda: (_runtime.SDK_GET_STACK_TRACE(), _runtime.stack_trace()))
+    assert ours == sdk
+
+
+def test_stack_trace_starts_below_the_third_init_and_quotes_file_names() -> None:
+    stack = [("build", "/srv/my app/stack.py", 2), ("__init__", "/srv/c.py", 0)]
+    stack += [("__init__", "/srv/r.py", 0), ("__init__", "/srv/r.py", 1), ("work", "/srv/x.py", 0)]
+    trace = _called_through(stack, _runtime.stack_trace)
+    # Innermost first: the frame that called the outermost of the three.
+    assert (trace.frames[0].pc.uri, trace.frames[0].pc.line) == ("file:///srv/my%20app/stack.py", 4)
+    assert trace.frames[1].pc.uri == Path(__file__).as_uri()
+    # A file name that is no absolute path has no position, as in the SDK.
+    stack = [("build", "<string>", 0)] + [("__init__", "/a.py", 0)] * 3
+    assert not _called_through(stack, _runtime.stack_trace).frames[0].HasField("pc")
+
+
+def test_stack_trace_is_empty_without_three_inits() -> None:
+    assert list(_called_through([("__init__", "/a.py", 0)] * 2, _runtime.stack_trace).frames) == []
+
+
+def _other_stack_trace() -> Any:
+    return sdk_resource.source_pb2.StackTrace()
+
+
+def test_only_the_known_sdk_stack_trace_is_replaced() -> None:
+    if not _runtime.sdk_stack_trace_is_known():
+        pytest.skip("the installed SDK's _get_stack_trace has changed; _runtime keeps it")
+    assert _runtime.sdk_stack_trace_is_known(_runtime.SDK_GET_STACK_TRACE) is True
+    assert _runtime.sdk_stack_trace_is_known(_runtime.stack_trace) is False
+    assert _runtime.sdk_stack_trace_is_known(_other_stack_trace) is False
+    assert _runtime.sdk_stack_trace_is_known(len) is False
+    # The same function over a changed source-position helper is not known either.
+    assert _runtime.sdk_stack_trace_is_known(_runtime.SDK_GET_STACK_TRACE, _other_stack_trace) is False
