@@ -9,6 +9,12 @@ for ExternalName). Each measurement runs in a fresh subprocess so peak memory
     python benchmarks/scale.py              # N = 100 and 1000
     python benchmarks/scale.py --n 100 2000
     python benchmarks/scale.py --profile 1000 > profile.txt
+    python benchmarks/scale.py --instructions --n 400   # needs valgrind
+
+--instructions counts the instructions each mode executes (all threads),
+under valgrind's callgrind, instead of timing it: a figure that does not
+move with a busy host, for deciding whether a change helps. It leaves out
+thread hand-offs and cache misses, so it is no substitute for the times.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +117,49 @@ def measure(mode: str, n: int) -> dict[str, Any]:
     return {"mode": mode, "n": n, "seconds": seconds, "cpu": cpu, "resources": len(mocks.resources), "peak_mb": peak_mb}
 
 
+def count(mode: str, n: int) -> None:
+    """What ``--instructions`` runs under callgrind: the baseline's specs are
+    computed in every mode, so that subtracting the "setup" mode leaves the
+    run alone."""
+    from components.testing import run
+
+    specs = baseline_specs(n)
+    if mode == "bundles":
+        run(lambda: build_bundles(n))
+    elif mode == "baseline":
+        run(lambda: build_baseline(specs))
+
+
+def instructions(mode: str, n: int) -> int:
+    """Instructions a fresh process executes for ``count(mode, n)``."""
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        + [sys.executable, __file__, "--count", mode, str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def report_instructions(ns: list[int]) -> None:
+    print(f"python {sys.version.split()[0]}; instructions executed by each run, under valgrind (callgrind)")
+    print(f"{'N':>6} {'mode':>9} {'instructions':>14} {'per bundle':>11} {'ratio':>6}")
+    # Each count runs alone in its process, so they can run side by side.
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        futures = {(mode, n): pool.submit(instructions, mode, n) for n in ns for mode in ("setup", *MODES)}
+    for n in ns:
+        setup = futures["setup", n].result()
+        counts = {mode: futures[mode, n].result() - setup for mode in MODES}
+        for mode in MODES:
+            ratio = f"{counts[mode] / counts['baseline']:>6.3f}" if mode == "bundles" else ""
+            print(f"{n:>6} {mode:>9} {counts[mode]:>14,} {counts[mode] // max(n, 1):>11,} {ratio}")
+
+
 def in_subprocess(mode: str, n: int) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--measure", mode, str(n)], check=True, capture_output=True, text=True, cwd=ROOT
@@ -122,10 +173,20 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[100, 1000], help="bundle counts (default: 100 1000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is kept")
     parser.add_argument("--measure", nargs=2, metavar=("MODE", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--count", nargs=2, metavar=("MODE", "N"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions under valgrind instead of timing"
+    )
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile the bundles at N and print the top")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure[0], int(args.measure[1]))))
+        return
+    if args.count:
+        count(args.count[0], int(args.count[1]))
+        return
+    if args.instructions:
+        report_instructions(args.n)
         return
     if args.profile:
         import cProfile
