@@ -30,7 +30,7 @@ the measurements behind each setting.
   turn its file name into a URI. ``stack_trace`` below builds the same
   message from the frames themselves and converts each file name once:
   about 120 µs down to 18 µs a registration at the stack depth of a mock
-  run, a third of what registering a ComponentResource cost. Installed on
+  run, about a third of what registering a ComponentResource cost. Installed on
   the same terms as ``contains_unknowns``.
 """
 
