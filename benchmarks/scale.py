@@ -24,6 +24,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -147,6 +148,8 @@ def instructions(mode: str, n: int) -> int:
 
 
 def report_instructions(ns: list[int]) -> None:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind on PATH (Debian/Ubuntu: apt install valgrind)")
     print(f"python {sys.version.split()[0]}; instructions executed by each run, under valgrind (callgrind)")
     print(f"{'N':>6} {'mode':>9} {'instructions':>14} {'per bundle':>11} {'ratio':>6}")
     # Each count runs alone in its process, so they can run side by side.
