@@ -170,7 +170,7 @@ class KubernetesMocks(pulumi.runtime.Mocks):
     def manifests(self, kind: str | None = None) -> list[dict[str, Any]]:
         """The Kubernetes objects registered so far, optionally only those of
         one ``kind``, sorted by namespace, name and kind: the SDK registers
-        resources from several threads, so registration order varies."""
+        resources in the order its tasks run, not the program's."""
         found = [r.manifest for r in self.resources if r.is_kubernetes and kind in (None, r.inputs.get("kind"))]
         return sorted(found, key=_object_key)
 
@@ -219,7 +219,7 @@ def run(
 
     mocks.stack_outputs.clear()
     # Tuned as the program tunes itself (components/_runtime.py), and only
-    # for this run.
-    with _runtime.tuned():
+    # for this run; the mock monitor's answers come inline.
+    with _runtime.tuned(), _runtime.inline_rpcs():
         settle()
     return mocks

@@ -4,13 +4,17 @@ The SDK's ``contains_unknowns`` leaves a reference cycle per call, and its
 ``_get_stack_trace`` formats the whole stack for every registration; each
 replacement must answer exactly as the SDK does, be installed only over the
 implementation it was checked against, and be undone with the rest of the
-tuning.
+tuning. Under mocks, RPCs are answered on the loop's thread: the answers
+must be the SDK's, and the two pieces that make it safe come together or
+not at all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import gc
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,11 +24,12 @@ import pulumi
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pulumi.runtime import known_types, rpc
+from pulumi.runtime import known_types, rpc, sync_await
+from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 
 from components import ClusterIPService, ExternalNameService, _runtime
-from components.testing import run
+from components.testing import KubernetesMocks, run
 
 UNKNOWN = pulumi.output.UNKNOWN
 
@@ -271,3 +276,117 @@ def test_only_the_known_sdk_stack_trace_is_replaced() -> None:
     assert _runtime.sdk_stack_trace_is_known(len) is False
     # The same function over a changed source-position helper is not known either.
     assert _runtime.sdk_stack_trace_is_known(_runtime.SDK_GET_STACK_TRACE, _other_stack_trace) is False
+
+
+# --- under mocks: RPCs answered on the loop's thread ----------------------------
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop = sync_await._ensure_event_loop()
+    return loop
+
+
+def test_the_inline_executor_runs_each_call_at_once_on_the_calling_thread() -> None:
+    executor = _runtime.InlineExecutor()
+    ran: list[int] = []
+    future = executor.submit(lambda a, b: ran.append(threading.get_ident()) or a + b, 2, b=3)
+    assert (future.done(), future.result(), ran) == (True, 5, [threading.get_ident()])
+    failed = executor.submit(int, "eighty")
+    assert isinstance(failed.exception(), ValueError)
+    assert str(failed.exception()) == "invalid literal for int() with base 10: 'eighty'"
+
+
+def test_serializing_plain_data_answers_as_the_sdk_without_pumping_the_loop() -> None:
+    value = {"spec": {"ports": [{"name": "http", "port": 80.0}], "type": "ClusterIP"}, "on": True, "off": None}
+    pumped: list[str] = []
+    handle = _loop().call_soon(pumped.append, "pumped")
+    try:
+        ours = _runtime.sync_await_serialized(rpc.serialize_properties(value, {}))
+        assert pumped == []
+    finally:
+        handle.cancel()
+    assert ours == _runtime.SDK_SYNC_AWAIT(rpc.serialize_properties(value, {}))
+    assert ours["spec"]["ports"][0]["port"] == 80.0
+
+
+def test_serializing_what_must_wait_is_finished_by_the_sdks_wait() -> None:
+    loop = _loop()
+    later: asyncio.Future[str] = loop.create_future()
+    loop.call_soon(later.set_result, "resolved later")
+    ours = _runtime.sync_await_serialized(rpc.serialize_properties({"name": later, "port": 80}, {}))
+    assert dict(ours) == {"name": "resolved later", "port": 80.0}
+    failing: asyncio.Future[str] = loop.create_future()
+    loop.call_soon(failing.set_exception, LookupError("no such name"))
+    with pytest.raises(LookupError, match="no such name"):
+        _runtime.sync_await_serialized(rpc.serialize_properties({"name": failing}, {}))
+
+
+def test_a_resumed_coroutine_gets_what_the_task_sends_or_throws() -> None:
+    # What a task does to the coroutine it runs, step by step: send the
+    # result of what it waited for, or throw in (a cancellation, say).
+    async def waits(first: asyncio.Future[str], second: asyncio.Future[str]) -> str:
+        try:
+            return await first + await second
+        except asyncio.CancelledError:
+            return "cancelled"
+
+    loop = _loop()
+    first, second = loop.create_future(), loop.create_future()
+    coroutine = waits(first, second)
+    pending = coroutine.send(None)
+    steps = _runtime._Resumed(coroutine, pending).__await__()
+    assert next(steps) is first
+    first.set_result("one, ")
+    assert steps.send(None) is second
+    with pytest.raises(StopIteration) as done:
+        steps.throw(asyncio.CancelledError())
+    assert done.value.value == "cancelled"
+
+
+def test_other_awaitables_are_left_to_the_sdks_wait() -> None:
+    pumped: list[str] = []
+    _loop().call_soon(pumped.append, "pumped")
+    assert _runtime.sync_await_serialized(asyncio.sleep(0, result="slept")) == "slept"
+    assert pumped == ["pumped"]
+
+
+def _rpc_state() -> tuple[Any, Any]:
+    return getattr(_loop(), "_default_executor", None), sdk_mocks._sync_await  # type: ignore[attr-defined]
+
+
+def test_inline_rpcs_installs_for_the_block_and_restores_everything() -> None:
+    before = _rpc_state()
+    with _runtime.inline_rpcs():
+        executor, wait = _rpc_state()
+        assert isinstance(executor, _runtime.InlineExecutor)
+        assert wait is _runtime.sync_await_serialized
+    assert _rpc_state() == before
+    with pytest.raises(RuntimeError, match="boom"), _runtime.inline_rpcs():
+        raise RuntimeError("boom")
+    assert _rpc_state() == before
+
+
+def test_inline_rpcs_leaves_a_changed_wait_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Calls run inline that pump the loop could nest without end, so the
+    # executor comes only with the shortcut.
+    monkeypatch.setattr(sdk_mocks, "_sync_await", functools.partial(_runtime.SDK_SYNC_AWAIT))
+    before = _rpc_state()
+    with _runtime.inline_rpcs():
+        assert _rpc_state() == before
+
+
+def test_the_mock_runner_answers_every_registration_on_the_programs_thread() -> None:
+    threads: list[int] = []
+
+    class Recording(KubernetesMocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+            threads.append(threading.get_ident())
+            return super().new_resource(args)
+
+    def program() -> None:
+        for i in range(50):
+            ExternalNameService(f"db-{i}", {"external_name": "db.example.com"})
+
+    mocks = run(program, Recording())
+    assert len(mocks.resources) == 100
+    assert set(threads) == {threading.get_ident()}
