@@ -320,7 +320,7 @@ def sync_await_serialized(awaitable: Awaitable[Any]) -> Any:
     its end without waiting for anything, so it is run to its end here,
     without pumping the event loop. Anything that does wait (an Output not
     yet resolved) is left to the SDK's ``_sync_await`` from where it waits."""
-    if getattr(awaitable, "cr_code", None) is not _SERIALIZE_PROPERTIES or _SERIALIZE_PROPERTIES is None:
+    if _SERIALIZE_PROPERTIES is None or getattr(awaitable, "cr_code", None) is not _SERIALIZE_PROPERTIES:
         return SDK_SYNC_AWAIT(awaitable)
     coroutine: Any = awaitable
     try:

@@ -199,6 +199,10 @@ def run(
 
     ``config`` maps full keys (``"<project>:<key>"``) to strings; object
     values must be JSON strings, as the Pulumi CLI passes them.
+
+    The SDK's calls to the mock monitor run on the event loop's thread, not
+    in its thread pool, and so does anything else the program hands the
+    loop's default executor (``run_in_executor(None, ...)``) during the run.
     """
     mocks = mocks or KubernetesMocks()
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
