@@ -264,11 +264,8 @@ T = TypeVar("T")
 class InlineExecutor(ThreadPoolExecutor):
     """An executor that runs each call at once, on the thread that submits
     it, and hands back its finished future. (asyncio accepts only
-    ThreadPoolExecutors as a loop's default executor; this one never starts
-    a thread.)"""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=1, thread_name_prefix="unused")
+    ThreadPoolExecutors as a loop's default executor; a pool starts its
+    threads in ``submit``, so this one never starts any.)"""
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         future: Future[T] = Future()
