@@ -79,17 +79,14 @@ def build_bundles(n: int) -> None:
 def baseline_specs(n: int) -> list[tuple[str, dict[str, Any] | None, dict[str, Any]]]:
     """The same objects' specs, computed before timing starts: what a user
     writing raw resources would have typed in."""
-    from components._bundle import plan
+    from components._checks import plan
     from components.stack import COMPONENTS
 
     specs = []
     for i in range(n):
         kind, name, args = bundle_args(i)
         built = plan(COMPONENTS[kind].KIND, name, args)
-        workload = (
-            None if built.workload_spec is None else {"metadata": built.workload_metadata, "spec": built.workload_spec}
-        )
-        specs.append((name, workload, {"metadata": built.service_metadata, "spec": built.service_spec}))
+        specs.append((name, built.workload, built.service))
     return specs
 
 

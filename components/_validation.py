@@ -19,14 +19,9 @@ from typing import Any
 
 import pulumi
 
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_IANA_SVC_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
-_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+")
+from k8s_rules import names
 
-PROTOCOLS = ("TCP", "UDP", "SCTP")
+_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+")
 
 
 def show(value: Any) -> str:
@@ -192,70 +187,33 @@ def check_keys(p: Problems, path: str, value: Mapping[str, Any], allowed: Iterab
 
 
 # --- names ------------------------------------------------------------------
-
-
-def _dns_label_problem(value: str, pattern: re.Pattern[str], first: str) -> str | None:
-    if not value:
-        return "must not be empty"
-    if len(value) > 63:
-        return f"must be at most 63 characters, not {len(value)}"
-    if not pattern.fullmatch(value):
-        return f"must consist of lower-case letters, digits and '-', start with {first} and end with a letter or digit"
-    return None
+# The formats themselves live in k8s_rules.names, the one place for them.
 
 
 def check_dns1123_label(p: Problems, path: str, value: Any, hint: str = "") -> None:
     if check_str(p, path, value):
-        reason = _dns_label_problem(value, _DNS1123_LABEL, "a letter or digit")
+        reason = names.dns1123_label_problem(value) if value else "must not be empty"
         if reason:
-            p.value(path, value, f"must be a DNS-1123 label: it {reason}{hint}")
+            p.value(path, value, f"is not a DNS-1123 label: it {reason}{hint}")
 
 
 def check_dns1035_label(p: Problems, path: str, value: Any, hint: str = "") -> None:
     if check_str(p, path, value):
-        reason = _dns_label_problem(value, _DNS1035_LABEL, "a letter")
+        reason = names.dns1035_label_problem(value) if value else "must not be empty"
         if reason:
-            p.value(path, value, f"must be a DNS-1035 label: it {reason}{hint}")
-
-
-def dns1123_subdomain_problem(value: str) -> str | None:
-    if not value:
-        return "must not be empty"
-    if len(value) > 253:
-        return f"must be at most 253 characters, not {len(value)}"
-    if not _DNS1123_SUBDOMAIN.fullmatch(value):
-        return (
-            "must be lower-case letters, digits, '-' and '.', each dot-separated"
-            " part starting and ending with a letter or digit"
-        )
-    return None
+            p.value(path, value, f"is not a DNS-1035 label: it {reason}{hint}")
 
 
 def check_dns1123_subdomain(p: Problems, path: str, value: Any, hint: str = "") -> None:
     if check_str(p, path, value):
-        reason = dns1123_subdomain_problem(value)
+        reason = names.dns1123_subdomain_problem(value) if value else "must not be empty"
         if reason:
-            p.value(path, value, f"must be a DNS-1123 subdomain: it {reason}{hint}")
+            p.value(path, value, f"is not a DNS-1123 subdomain: it {reason}{hint}")
 
 
-def _qualified_name_problem(key: str) -> str | None:
-    prefix, slash, name = key.rpartition("/")
-    if slash and dns1123_subdomain_problem(prefix):
-        return f"has an invalid prefix {show(prefix)}: the prefix must be a DNS-1123 subdomain"
-    if not name:
-        return "has an empty name"
-    if len(name) > 63:
-        return f"has a name of {len(name)} characters; the limit is 63"
-    if not _QUALIFIED_NAME.fullmatch(name):
-        return (
-            "must be an optional DNS prefix and '/', then a name of letters, digits,"
-            " '-', '_' and '.' that starts and ends with a letter or digit"
-        )
-    return None
-
-
-def check_label_map(p: Problems, path: str, value: Any, *, annotations: bool = False) -> None:
-    """Label keys and values, or annotation keys (annotation values are free text)."""
+def check_label_map(p: Problems, path: str, value: Any) -> None:
+    """Label keys and values of a selector that no object carries as labels
+    (a NetworkPolicy peer's, a namespace's)."""
     if not is_known(value) or not check_mapping(p, path, value):
         return
     for key, item in value.items():
@@ -263,43 +221,25 @@ def check_label_map(p: Problems, path: str, value: Any, *, annotations: bool = F
             p.type(path, f"has a key {show(key)} that is not a string")
             continue
         kpath = f"{path}[{show(key)}]"
-        reason = _qualified_name_problem(key)
+        reason = names.qualified_name_problem(key)
         if reason:
-            p.value(kpath, key, f"is not a valid {'annotation' if annotations else 'label'} key: it {reason}")
-        if not check_str(p, kpath, item) or annotations:
-            continue
-        if len(item) > 63:
-            p.value(kpath, item, f"must be at most 63 characters, not {len(item)}")
-        elif item and not _QUALIFIED_NAME.fullmatch(item):
-            p.value(
-                kpath,
-                item,
-                "is not a valid label value: use letters, digits, '-', '_' and '.',"
-                " starting and ending with a letter or digit",
-            )
+            p.value(kpath, key, f"is not a valid label key: {reason}")
+        if check_str(p, kpath, item):
+            reason = names.label_value_problem(item)
+            if reason:
+                p.value(kpath, item, f"is not a valid label value: it {reason}")
 
 
-def check_prefixed_name(p: Problems, path: str, value: Any, example: str) -> None:
-    """A label-style name that must carry a domain prefix."""
-    if not check_str(p, path, value):
+def check_label_types(p: Problems, path: str, value: Any) -> None:
+    """A mapping of strings to strings; the rules check the keys and values
+    where they land in an object's metadata."""
+    if not is_known(value) or not check_mapping(p, path, value):
         return
-    reason = _qualified_name_problem(value) if "/" in value else "has no domain prefix"
-    if reason:
-        p.value(path, value, f'must be a label-style name with a domain prefix, e.g. "{example}": it {reason}')
-
-
-def check_iana_svc_name(p: Problems, path: str, value: Any) -> None:
-    if not check_str(p, path, value):
-        return
-    if len(value) > 15 or not value:
-        p.value(path, value, f"must be 1 to 15 characters long (an IANA service name), not {len(value)}")
-    elif not _IANA_SVC_NAME.fullmatch(value) or "--" in value or not re.search("[a-z]", value):
-        p.value(
-            path,
-            value,
-            "must be an IANA service name: lower-case letters, digits and single '-',"
-            " with at least one letter, starting and ending with a letter or digit",
-        )
+    for key, item in value.items():
+        if not isinstance(key, str):
+            p.type(path, f"has a key {show(key)} that is not a string")
+        else:
+            check_str(p, f"{path}[{show(key)}]", item)
 
 
 # --- numbers and enumerations ----------------------------------------------
@@ -354,6 +294,8 @@ def check_duration(p: Problems, path: str, value: Any) -> None:
 
 
 def check_cidr(p: Problems, path: str, value: Any) -> None:
+    """A CIDR as the API server reads it (k8s_rules.names), with a fix to
+    suggest for the two common slips: no mask, host bits set."""
     if not check_str(p, path, value):
         return
     if "/" not in value:
@@ -365,37 +307,14 @@ def check_cidr(p: Problems, path: str, value: Any) -> None:
             bits = 32 if address.version == 4 else 128
             p.value(path, value, f'has no mask. Did you mean "{value}/{bits}"?')
             return
-    try:
-        ipaddress.ip_network(value, strict=True)
-    except ValueError as exc:
-        try:
-            network = ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            p.value(path, value, f'is not a CIDR such as "203.0.113.0/24": {exc}')
-        else:
-            p.value(path, value, f'has host bits set. Did you mean "{network}"?')
-
-
-def _looks_like_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return all(part.isdigit() for part in name.split(".") if part)
-    return True
-
-
-def check_external_name(p: Problems, path: str, value: Any) -> None:
-    """A DNS-1123 subdomain that is neither an IP address nor localhost."""
-    if not check_str(p, path, value):
+    reason = names.cidr_problem(value)
+    if reason:
+        p.value(path, value, f"is not a valid CIDR: it {reason}")
         return
-    host = value[:-1] if value.endswith(".") else value
-    if _looks_like_ip(host) or ":" in host:
-        p.value(
-            path, value, "is an IP address; an ExternalName must be a DNS name (use a Service with Endpoints for an IP)"
-        )
-    elif host == "localhost" or host.endswith(".localhost"):
-        p.value(path, value, "points at localhost, which would resolve to the client's own node or Pod")
-    else:
-        reason = dns1123_subdomain_problem(host)
-        if reason:
-            p.value(path, value, f"must be a DNS-1123 subdomain: it {reason}")
+    try:
+        interface = ipaddress.ip_interface(value)
+    except ValueError:
+        return  # a spelling only Go's sloppy parser reads; it is valid there
+    if interface.network.network_address != interface.ip:
+        # NetworkPolicy's ipBlock.cidr is validated strictly (ValidateCIDR).
+        p.value(path, value, f'has host bits set. Did you mean "{interface.network}"?')

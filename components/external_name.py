@@ -13,7 +13,8 @@ import pulumi
 from typing_extensions import NotRequired
 
 from ._args import ExternalNameServicePortArgs, ServiceArgsBase
-from ._bundle import Kind, ServiceComponent, register_kind
+from ._component import ServiceComponent
+from ._kinds import Kind, register_kind
 
 
 class ExternalNameServiceArgs(ServiceArgsBase):

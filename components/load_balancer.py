@@ -9,7 +9,8 @@ import pulumi
 from typing_extensions import NotRequired
 
 from ._args import NodePortServicePortArgs
-from ._bundle import Kind, ServiceComponent, register_kind
+from ._component import ServiceComponent
+from ._kinds import Kind, register_kind
 from .node_port import NodePortServiceArgs
 
 

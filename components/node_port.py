@@ -9,7 +9,8 @@ import pulumi
 from typing_extensions import NotRequired
 
 from ._args import BundleArgsBase, NodePortServicePortArgs
-from ._bundle import Kind, ServiceComponent, register_kind
+from ._component import ServiceComponent
+from ._kinds import Kind, register_kind
 
 
 class NodePortServiceArgs(BundleArgsBase):

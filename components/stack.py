@@ -24,8 +24,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from k8s_rules import wiring
+
 from . import _validation as v
-from ._bundle import Plan, ServiceComponent, check
+from ._checks import Plan, as_argument_problem, check
+from ._component import ServiceComponent
+from ._manifests import checkable
 from .cluster_ip import ClusterIPService
 from .external_name import ExternalNameService
 from .load_balancer import LoadBalancerService
@@ -245,8 +249,8 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
                 f" services.{first} in namespace {v.show(plan.namespace)}; give one a different"
                 " 'service_name' or 'namespace'."
             )
-        if plan.workload_kind is not None and plan.workload_metadata is not None:
-            workload_name = plan.workload_metadata["name"]
+        if plan.workload_kind is not None:
+            workload_name = plan.workload_name
             first = owner((plan.workload_kind, plan.namespace, workload_name), bundle.name)
             if first:
                 c.add(
@@ -270,23 +274,23 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
                 f"{where}.pod_security: {v.show(level)} is weaker than namespace {v.show(plan.namespace)} enforces"
                 f" ({v.show(enforced)}); its Pods would be refused. Use {v.show(enforced)} or another namespace."
             )
-    with_pods = [b for b in bundles if b.plan.selector is not None]
-    for i, later in enumerate(with_pods):
-        for earlier in with_pods[:i]:
-            if earlier.plan.namespace != later.plan.namespace:
-                continue
-            for selecting, selected in ((later, earlier), (earlier, later)):
-                if _selects(selecting.plan.selector, selected.plan.pod_labels):
-                    c.add(
-                        f"services.{selecting.name}.selector: {json.dumps(selecting.plan.selector, sort_keys=True)}"
-                        f" also selects the Pods of services.{selected.name} in namespace"
-                        f" {v.show(selecting.plan.namespace)}, so its Service would send traffic to them; add a"
-                        " label that tells the two apart to its selector."
-                    )
+    _check_wiring(c, bundles)
 
 
-def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
-    return isinstance(selector, Mapping) and all(labels.get(key) == value for key, value in selector.items())
+def _check_wiring(c: _Collector, bundles: list[Bundle]) -> None:
+    """The wiring rules across bundles: a Service that also selects another
+    bundle's Pods, and the target ports those Pods would have to declare.
+    (Within a bundle the component has checked them already.) Linear in the
+    number of objects."""
+    objects: list[Any] = []
+    owners: list[tuple[Bundle, str]] = []
+    for bundle in bundles:
+        for role, manifest in bundle.plan.objects:
+            objects.append(checkable(manifest))
+            owners.append((bundle, role))
+    for index, problem in wiring.check_wiring(objects):
+        bundle, role = owners[index]
+        c.add(as_argument_problem(bundle.plan, role, problem).at(f"services.{bundle.name}"))
 
 
 def parse(
@@ -426,7 +430,7 @@ def build(stack: StackConfig) -> dict[str, ServiceComponent]:
             protect=stack.protect,
             aliases=[pulumi.Alias(name=old) for old in bundle.previous_names] or None,
         )
-        bundles[bundle.name] = bundle.component(bundle.name, bundle.args, opts)
+        bundles[bundle.name] = bundle.component(bundle.name, bundle.args, opts, _checked=bundle.plan)
     return bundles
 
 
@@ -446,7 +450,7 @@ def services_output(stack: StackConfig, bundles: Mapping[str, ServiceComponent])
             ],
             "node_ports": component.node_ports,
             "endpoint": component.endpoint,
-            "allowed_from": bundle.peers if bundle.plan.network_policy_spec is not None else None,
+            "allowed_from": bundle.peers if bundle.plan.network_policy is not None else None,
         }
     return output
 

@@ -57,17 +57,31 @@ def test_external_name_is_required() -> None:
 @pytest.mark.parametrize(
     ("external_name", "reason"),
     [
-        ("10.0.0.5", "is an IP address; an ExternalName must be a DNS name (use a Service with Endpoints for an IP)."),
+        (
+            "10.0.0.5",
+            "is an IP address; an ExternalName must be a DNS name: use a Service with EndpointSlices for an IP.",
+        ),
         (
             "2001:db8::1",
-            "is an IP address; an ExternalName must be a DNS name (use a Service with Endpoints for an IP).",
+            "is an IPv6 address; an ExternalName must be a DNS name: use a Service with EndpointSlices for an IP.",
         ),
-        ("localhost", "points at localhost, which would resolve to the client's own node or Pod."),
-        ("api.localhost", "points at localhost, which would resolve to the client's own node or Pod."),
+        (
+            "localhost",
+            "names the loopback host: whoever follows this Service (an ingress controller, a proxy) resolves it"
+            " through its own /etc/hosts to itself, 127.0.0.1 or ::1, and so connects to its own local ports, admin"
+            " ports included (CVE-2021-32783); point it at a real DNS name.",
+        ),
+        (
+            "api.localhost",
+            "names the loopback host: whoever follows this Service (an ingress controller, a proxy) resolves it"
+            " through its own /etc/hosts to itself, 127.0.0.1 or ::1, and so connects to its own local ports, admin"
+            " ports included (CVE-2021-32783); point it at a real DNS name.",
+        ),
         (
             "DB.example.com",
-            "must be a DNS-1123 subdomain: it must be lower-case letters, digits, '-' and '.', each dot-separated"
-            " part starting and ending with a letter or digit.",
+            "is not a valid DNS name: the API server requires lower-case letters, digits, '-' and '.', each"
+            " dot-separated part starting and ending with a letter or digit (one trailing dot is allowed)."
+            ' Did you mean "db.example.com"?',
         ),
     ],
 )

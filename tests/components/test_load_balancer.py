@@ -98,26 +98,26 @@ def test_source_range_without_mask_suggests_32() -> None:
     with pytest.raises(ValueError) as exc:
         LoadBalancerService("api", api(load_balancer_source_ranges=["10.0.0.1"]))
     assert str(exc.value) == (
-        "Unable to create LoadBalancerService 'api': 'load_balancer_source_ranges[0]' (\"10.0.0.1\") has no mask."
-        ' Did you mean "10.0.0.1/32"?'
+        "Unable to create LoadBalancerService 'api': 'load_balancer_source_ranges[0]' (\"10.0.0.1\") must be a valid"
+        ' CIDR value (e.g. 10.9.8.0/24 or 2001:db8::/64). Did you mean "10.0.0.1/32"?'
     )
 
 
-def test_source_range_with_host_bits_suggests_the_network() -> None:
-    with pytest.raises(ValueError) as exc:
-        LoadBalancerService("api", api(load_balancer_source_ranges=["203.0.113.7/24"]))
-    assert str(exc.value) == (
-        "Unable to create LoadBalancerService 'api': 'load_balancer_source_ranges[0]' (\"203.0.113.7/24\") has"
-        ' host bits set. Did you mean "203.0.113.0/24"?'
-    )
+@pytest.mark.parametrize("cidr", ["203.0.113.7/24", " 203.0.113.0/24 "])
+def test_source_ranges_the_api_server_accepts_are_built_as_given(render, cidr: str) -> None:
+    # kubernetes/kubernetes pkg/apis/core/validation/validation.go
+    # validateLoadBalancerSourceRanges: each value is strings.TrimSpace'd and
+    # parsed with ParseCIDRSloppy, which keeps host bits ("1.2.3.4/24").
+    mocks = render(lambda: LoadBalancerService("api", api(load_balancer_source_ranges=[cidr])))
+    assert mocks.manifests("Service")[0]["spec"]["loadBalancerSourceRanges"] == [cidr]
 
 
 def test_source_range_that_is_no_cidr_is_rejected() -> None:
     with pytest.raises(ValueError) as exc:
         LoadBalancerService("api", api(load_balancer_source_ranges=["office"]))
     assert str(exc.value) == (
-        "Unable to create LoadBalancerService 'api': 'load_balancer_source_ranges[0]' (\"office\") is not a CIDR"
-        " such as \"203.0.113.0/24\": 'office' does not appear to be an IPv4 or IPv6 network."
+        "Unable to create LoadBalancerService 'api': 'load_balancer_source_ranges[0]' (\"office\") must be a valid"
+        " CIDR value (e.g. 10.9.8.0/24 or 2001:db8::/64)."
     )
 
 
@@ -139,17 +139,25 @@ def test_health_check_node_port_must_differ_from_node_ports() -> None:
     with pytest.raises(ValueError) as exc:
         LoadBalancerService("api", args)
     assert str(exc.value) == (
-        "Unable to create LoadBalancerService 'api': 'health_check_node_port' (30443) is already the node_port"
-        " of a Service port."
+        "Unable to create LoadBalancerService 'api': 'health_check_node_port' (30443) is already the node port"
+        " of ports[0]; health checks need a node port of their own."
     )
 
 
-def test_load_balancer_class_needs_a_domain_prefix() -> None:
+def test_an_unprefixed_load_balancer_class_is_accepted(render) -> None:
+    # kubernetes/kubernetes validation.go ValidateService: loadBalancerClass
+    # is checked with ValidateQualifiedName, where the prefix is optional.
+    mocks = render(lambda: LoadBalancerService("api", api(load_balancer_class="internal")))
+    assert mocks.manifests("Service")[0]["spec"]["loadBalancerClass"] == "internal"
+
+
+def test_a_malformed_load_balancer_class_is_rejected() -> None:
     with pytest.raises(ValueError) as exc:
-        LoadBalancerService("api", api(load_balancer_class="internal"))
+        LoadBalancerService("api", api(load_balancer_class="Internal_x/"))
     assert str(exc.value) == (
-        "Unable to create LoadBalancerService 'api': 'load_balancer_class' (\"internal\") must be a label-style"
-        ' name with a domain prefix, e.g. "example.com/internal-vip": it has no domain prefix.'
+        "Unable to create LoadBalancerService 'api': 'load_balancer_class' (\"Internal_x/\") prefix part (before '/')"
+        " must consist of lowercase letters, digits, '-' and '.', and start and end with a letter or digit (an RFC"
+        " 1123 subdomain such as 'example.com'); name part must be non-empty."
     )
 
 

@@ -123,7 +123,8 @@ def test_node_port_outside_range_is_rejected() -> None:
     with pytest.raises(ValueError) as exc:
         NodePortService("web", web(ports=[{"name": "http", "port": 80, "node_port": 8080}]))
     assert str(exc.value) == (
-        "Unable to create NodePortService 'web': 'ports[0].node_port' (8080) must be between 30000 and 32767."
+        "Unable to create NodePortService 'web': 'ports[0].node_port' (8080) must be within the cluster's node port"
+        " range 30000-32767 (--service-node-port-range)."
     )
 
 
@@ -136,8 +137,8 @@ def test_node_port_range_can_be_changed_for_clusters_that_changed_it(render) -> 
             "web", web(node_port_range="20000-22767", ports=[{"name": "http", "port": 80, "node_port": 30080}])
         )
     assert str(exc.value) == (
-        "Unable to create NodePortService 'web': 'ports[0].node_port' (30080) must be between 20000 and 22767"
-        " (the 'node_port_range')."
+        "Unable to create NodePortService 'web': 'ports[0].node_port' (30080) must be within the cluster's node port"
+        " range 20000-22767 (--service-node-port-range)."
     )
 
 
@@ -162,17 +163,39 @@ def test_same_node_port_twice_is_rejected() -> None:
     with pytest.raises(ValueError) as exc:
         NodePortService("web", web(containers=containers, ports=ports))
     assert str(exc.value) == (
-        "Unable to create NodePortService 'web': 'ports[1].node_port' (30080) is already used by ports[0];"
-        " node ports must be unique."
+        "Unable to create NodePortService 'web': 'ports[1].node_port' (30080) is already used by ports[0] with"
+        " protocol TCP; node ports must be unique per protocol."
     )
+
+
+def test_one_node_port_may_serve_tcp_and_udp_of_the_same_port(render) -> None:
+    # kubernetes/kubernetes pkg/apis/core/validation/validation.go
+    # ValidateService keys node ports on {NodePort, Protocol}: DNS on 53/TCP
+    # and 53/UDP may share node port 30053.
+    containers = [
+        {
+            "name": "dns",
+            "image": "coredns/coredns:1.11.3",
+            "ports": [
+                {"name": "dns-tcp", "container_port": 53, "protocol": "TCP"},
+                {"name": "dns-udp", "container_port": 53, "protocol": "UDP"},
+            ],
+        }
+    ]
+    ports = [
+        {"name": "dns-tcp", "port": 53, "protocol": "TCP", "node_port": 30053},
+        {"name": "dns-udp", "port": 53, "protocol": "UDP", "node_port": 30053},
+    ]
+    mocks = render(lambda: NodePortService("web", web(containers=containers, ports=ports)))
+    assert [port["nodePort"] for port in mocks.manifests("Service")[0]["spec"]["ports"]] == [30053, 30053]
 
 
 def test_external_traffic_policy_must_be_known() -> None:
     with pytest.raises(ValueError) as exc:
         NodePortService("web", web(external_traffic_policy="local"))
     assert str(exc.value) == (
-        "Unable to create NodePortService 'web': 'external_traffic_policy' (\"local\") must be"
-        ' "Cluster" or "Local". Did you mean "Local"?'
+        "Unable to create NodePortService 'web': 'external_traffic_policy' (\"local\") must be one of"
+        ' "Cluster", "Local". Did you mean "Local"?'
     )
 
 

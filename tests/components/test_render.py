@@ -181,8 +181,9 @@ def test_a_config_error_exits_2_with_the_messages(
     assert captured.out == ""
     assert captured.err == (
         "error: The stack config has 1 problem:\n"
-        '  services.db.external_name: "localhost" points at localhost, which would resolve to the client\'s own'
-        " node or Pod.\n"
+        '  services.db.external_name: "localhost" names the loopback host: whoever follows this Service (an ingress'
+        " controller, a proxy) resolves it through its own /etc/hosts to itself, 127.0.0.1 or ::1, and so connects"
+        " to its own local ports, admin ports included (CVE-2021-32783); point it at a real DNS name.\n"
     )
 
 

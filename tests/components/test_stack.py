@@ -189,8 +189,9 @@ def test_previous_names_are_checked() -> None:
     assert exc.value.messages == [
         'services.web.previous_names[0]: "web" repeats a name already listed or the bundle\'s own name; list each'
         " earlier name once.",
-        'services.web.previous_names[1]: "Old_Web" must be a DNS-1035 label: it must consist of lower-case letters,'
-        " digits and '-', start with a letter and end with a letter or digit.",
+        'services.web.previous_names[1]: "Old_Web" is not a DNS-1035 label: it must consist of lowercase letters,'
+        " digits and '-', start with a letter and end with a letter or digit (an RFC 1035 label such as 'my-name'"
+        " or 'abc-123').",
     ]
     with pytest.raises(stack.ConfigError) as exc:
         stack.parse({"web": WEB, "api": {**WEB, "service_name": "api", "previous_names": ["web"]}})
