@@ -1,7 +1,8 @@
 """The k8s-services policy pack: `pulumi preview --policy-pack policy`.
 
-Only builds the pack; the rules live in rules.py, where tests import them
-(constructing PolicyPack starts a server that never returns).
+Only builds the pack; the policies live in rules.py (the rules themselves in
+k8s_rules), where tests import them (constructing PolicyPack starts a server
+that never returns).
 """
 
 from pulumi_policy import PolicyPack

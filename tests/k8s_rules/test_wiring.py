@@ -624,7 +624,7 @@ def test_selector_overlap_exact_message() -> None:
         ("spec", "selector"),
         "selects the Pods of Deployment 'shop/web' and Deployment 'shop/web-old', so the Service sends traffic to"
         " all of them, usually because one was copied from the other; add a label that tells them apart to the"
-        " selector and the Pod labels, or list the pairs in intended_overlaps if this is meant",
+        " selector and the Pod labels",
         WEB,
     )
 

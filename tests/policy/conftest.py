@@ -1,5 +1,6 @@
-"""Run the pack's rules the way the engine does: props in wire form (camelCase,
-floats), wrapped in `unknown_checking_proxy`, config defaults applied."""
+"""Run the pack's policies the way the engine does: props in wire form
+(camelCase, floats), wrapped in `unknown_checking_proxy`, config defaults
+applied."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import (
     UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
@@ -33,6 +35,7 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 UNKNOWN_MARKERS = {
     "<unknown string>": UNKNOWN_STRING_VALUE,
     "<unknown number>": UNKNOWN_NUMBER_VALUE,
+    "<unknown boolean>": UNKNOWN_BOOLEAN_VALUE,
     "<unknown array>": UNKNOWN_ARRAY_VALUE,
     "<unknown object>": UNKNOWN_OBJECT_VALUE,
 }
@@ -118,6 +121,7 @@ def check_stack(
     resources: list[tuple[str, str, dict[str, Any]]],
     *,
     env: str | None = None,
+    config: dict[str, Any] | None = None,
 ) -> list[str]:
     """The violations stack policy ``name`` reports for (type, name, props) resources."""
     policy = BY_NAME[name]
@@ -137,14 +141,14 @@ def check_stack(
     ]
     found: list[str] = []
     policy.validate(
-        StackValidationArgs(stack_resources, config=_config(name, env, None)),
+        StackValidationArgs(stack_resources, config=_config(name, env, config)),
         lambda message, urn=None: found.append(message),
     )
     return found
 
 
 def run_all(resources: list[tuple[str, str, dict[str, Any]]], env: str) -> dict[str, list[str]]:
-    """Every rule of the pack over ``resources``: policy name to its violations."""
+    """Every policy of the pack over ``resources``: policy name to its violations."""
     results: dict[str, list[str]] = {}
     for policy in POLICIES:
         if isinstance(policy, ResourceValidationPolicy):

@@ -1,5 +1,5 @@
 """The mocks bridge: every stack's program runs under the mock kit, and what
-it registers goes through every rule with that environment's config."""
+it registers goes through every policy with that environment's config."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ PROJECT = Path(__file__).resolve().parents[2]
 DEV_ADVISORY = {
     "loadbalancer-source-ranges": 1,
     "image-digest-pinned": 4,
-    "restricted-security-context-profile": 4,
+    # runAsNonRoot and capabilities.drop of the two seed nginx Pods.
+    "pod-security-restricted": 4,
     "resources-set": 4,
-    "probes-configured": 4,
+    # A readinessProbe and a livenessProbe for each of the four Pods.
+    "probes-configured": 8,
     "recommended-labels": 2,
     "bare-pod": 4,
 }
@@ -30,7 +32,7 @@ def _findings(env: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_stack_passes_every_mandatory_rule_of_its_environment(env: str) -> None:
+def test_stack_passes_every_mandatory_policy_of_its_environment(env: str) -> None:
     mandatory = {name: found for name, found in _findings(env).items() if level(name, env).value == "mandatory"}
     assert mandatory == {}
 
