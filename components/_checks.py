@@ -59,6 +59,8 @@ class Plan:
     custom_timeouts: pulumi.CustomTimeouts | None = None
     profile: str = "restricted"
     """The Pod Security Standards level the Pods are built to pass."""
+    node_port_range: tuple[int, int] = (30000, 32767)
+    """The cluster's node port range the Service's node ports must fall in."""
     defaulted: frozenset[str] = frozenset()
     """Name arguments left out, and so taken from the resource name."""
     ports: list[dict[str, Any]] = field(default_factory=list)
@@ -499,6 +501,19 @@ def plan(kind: Kind, name: Any, args: Any) -> Plan:
 
 def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, v.Problems]:
     """Every problem with the arguments, and the plan when there is none."""
+    built, p, complete = build_unchecked(kind, name, args)
+    if built is None:
+        return None, p
+    check_objects(p, built, built.node_port_range)
+    if p or not complete:
+        return None, p
+    return built, p
+
+
+def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, v.Problems, bool]:
+    """The arguments' own checks and the objects they build, before any rule
+    runs on the objects: (plan or None when nothing can be built, the
+    problems so far, whether the workload could be built too)."""
     p = v.Problems()
     _check_own_keys(p, kind, "", args, kind.args, port=False)
 
@@ -560,7 +575,7 @@ def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, 
         _check_peers(p, args["allow_from"])
     _check_service_options(p, args)
     if any(problem.is_type_error for problem in p.items):
-        return None, p
+        return None, p, False
 
     # Without usable containers there is no Pod to build, but the Service
     # is still built and checked, so every problem is reported at once.
@@ -571,7 +586,7 @@ def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, 
         declared = container_ports(pod_spec["containers"])
     ports = _service_ports(p, kind, args, declared)
     if any(problem.is_type_error for problem in p.items):
-        return None, p
+        return None, p, False
 
     annotations = dict(args.get("service_annotations", {}))
     if args.get("skip_await"):
@@ -595,6 +610,7 @@ def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, 
         custom_timeouts=_custom_timeouts(args.get("custom_timeouts")),
         profile=profile,
         defaulted=frozenset({"service_name", "workload_name"} - set(args)),
+        node_port_range=node_port_range,
         ports=ports,
     )
     if kind.has_workload and selector is not None and pod_spec is not None:
@@ -608,7 +624,4 @@ def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, 
             built.network_policy = build_network_policy(
                 {"name": service_name, "namespace": namespace}, selector, list(args["allow_from"]), ports
             )
-    check_objects(p, built, node_port_range)
-    if p or not buildable:
-        return None, p
-    return built, p
+    return built, p, buildable

@@ -23,14 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import components
 from components.__main__ import main
+from components._checks import build_unchecked, check
 from components.testing import KubernetesMocks, run
 from tests.conftest import assert_valid
-from tests.policy.conftest import level, run_all
+from tests.policy.conftest import check as policy_check
+from tests.policy.conftest import check_stack, level, run_all
 
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
@@ -64,7 +66,8 @@ def bundle_args(draw: st.DrawFn, component: str) -> dict[str, Any]:
     selector = draw(st.dictionaries(label_key, label_value, min_size=1, max_size=3))
     port_names = draw(st.lists(iana_name, min_size=1, max_size=3, unique=True))
     numbers = draw(st.lists(st.integers(1024, 65535), min_size=len(port_names), max_size=len(port_names), unique=True))
-    protocols = [draw(st.sampled_from(["TCP", "UDP"])) for _ in port_names]
+    # The probes below are tcpSocket probes of the first port: it is TCP.
+    protocols = ["TCP"] + [draw(st.sampled_from(["TCP", "UDP"])) for _ in port_names[1:]]
     container_ports = [
         {"name": name, "container_port": number, "protocol": protocol}
         for name, number, protocol in zip(port_names, numbers, protocols, strict=True)
@@ -368,3 +371,136 @@ def test_a_stack_file_of_the_wrong_shape_exits_2_without_a_traceback(text: str, 
     assert err.getvalue().startswith("error: ")
     assert "Traceback" not in err.getvalue()
     assert out.getvalue() == ""
+
+
+# --- pass-through fields, and one verdict for components and policy pack -------
+
+# A field broken deep inside `containers` or `pod_spec`, and the argument path
+# the error must name. Each is refused by an upstream rule family: the schema,
+# the Pod Security Standards (kubernetes/pod-security-admission), the
+# container-port rules or the wiring rules.
+PASS_THROUGH_BREAKS: list[tuple[str, Any, str]] = [
+    ("containers[0].env", [{"name": "DEBUG", "value": True}], "containers[0].env[0].value"),
+    ("containers[0].args", "--verbose", "containers[0].args"),
+    ("containers[0].image_pull_policy", "Sometimes", "containers[0].image_pull_policy"),
+    ("containers[0].security_context", {"privileged": True}, "containers[0].security_context.privileged"),
+    ("containers[0].security_context", {"proc_mount": "Unmasked"}, "containers[0].security_context.proc_mount"),
+    (
+        "containers[0].security_context",
+        {"se_linux_options": {"type": "spc_t"}},
+        "containers[0].security_context.se_linux_options.type",
+    ),
+    (
+        "containers[0].security_context",
+        {"capabilities": {"add": ["SYS_ADMIN"]}},
+        "containers[0].security_context.capabilities.add[0]",
+    ),
+    (
+        "pod_spec.volumes",
+        [{"name": "docker", "host_path": {"path": "/var/run/docker.sock"}}],
+        "pod_spec.volumes[0].host_path",
+    ),
+    ("pod_spec.host_pid", True, "pod_spec.host_pid"),
+    (
+        "pod_spec.security_context",
+        {"sysctls": [{"name": "kernel.msgmax", "value": "1"}]},
+        "pod_spec.security_context.sysctls[0].name",
+    ),
+    (
+        "pod_spec.init_containers",
+        [{"name": "setup", "image": "busybox:1.36", "security_context": {"run_as_user": 0}}],
+        "pod_spec.init_containers[0].security_context.run_as_user",
+    ),
+    ("containers[0].ports", [{"name": "http", "container_port": 70000}], "containers[0].ports[0].container_port"),
+    (
+        "containers[0].readiness_probe",
+        {"http_get": {"path": "/", "port": "nosuchport"}},
+        "containers[0].readiness_probe.http_get.port",
+    ),
+]
+
+
+def _set(args: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``containers[0].env`` or ``pod_spec.volumes`` in ``args``."""
+    head, _, field = dotted.rpartition(".")
+    if head == "pod_spec":
+        args.setdefault("pod_spec", {})[field] = value
+    else:
+        args["containers"][0][field] = value
+
+
+bundle_component = st.sampled_from(["ClusterIPService", "NodePortService", "LoadBalancerService"])
+
+
+@st.composite
+def broken_pass_through(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
+    component = draw(bundle_component)
+    args = copy.deepcopy(draw(bundle_args(component)))
+    field, value, path = draw(st.sampled_from(PASS_THROUGH_BREAKS))
+    if field.endswith("security_context") and field.startswith("containers"):
+        value = {**args["containers"][0].get("security_context", {}), **value}
+    _set(args, field, copy.deepcopy(value))
+    return component, args, path
+
+
+@settings(max_examples=BROKEN_EXAMPLES)
+@given(broken_pass_through())
+def test_one_broken_pass_through_field_is_named(case: tuple[str, dict[str, Any], str]) -> None:
+    component, args, path = case
+    mocks = KubernetesMocks()
+    with pytest.raises((ValueError, TypeError)) as exc:
+        _build(component, args, mocks)
+    assert re.search(f"'{re.escape(path)}['.\\[]", str(exc.value)), str(exc.value)
+    assert mocks.resources == []
+
+
+# The policies that run the same rule families as the components (the rest
+# of the pack is advice the components leave to the environment).
+SAME_RULES = (
+    "kubernetes-schema",
+    "service-api-rules",
+    "container-port-rules",
+    "externalname-target-safe",
+    "pod-security-baseline",
+    "probe-ports",
+)
+_TYPES = {
+    "Pod": "kubernetes:core/v1:Pod",
+    "Deployment": "kubernetes:apps/v1:Deployment",
+    "Service": "kubernetes:core/v1:Service",
+    "NetworkPolicy": "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+}
+
+
+@st.composite
+def valid_or_broken(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    if draw(st.booleans()):
+        component, args, _ = draw(broken_pass_through())
+        return component, args
+    return draw(any_component())
+
+
+@settings(max_examples=VALID_EXAMPLES)
+@given(valid_or_broken())
+def test_the_components_and_the_policy_pack_give_the_same_verdict(drawn: tuple[str, dict[str, Any]]) -> None:
+    component, args = drawn
+    kind = getattr(components, component).KIND
+    built, problems, complete = build_unchecked(kind, "bundle", args)
+    assume(built is not None and complete and not problems)
+    assert built is not None
+    refused = check(kind, "bundle", args)[0] is None
+    resources = [(_TYPES[manifest["kind"]], "bundle", manifest) for _, manifest in built.objects]
+    policies = (*SAME_RULES, "pod-security-restricted") if built.profile == "restricted" else SAME_RULES
+    reported = {
+        name: found
+        for name in policies
+        if (found := [m for t, n, p in resources for m in policy_check(name, t, p, env="prod")])
+    }
+    reported.update(
+        {
+            name: found
+            for name in ("service-selector-matches-pod", "service-target-port-resolves")
+            if (found := check_stack(name, resources, env="prod"))
+        }
+    )
+    assert refused == bool(reported), reported
