@@ -430,7 +430,7 @@ def as_argument_problem(
         reason = reason.replace("spec.ports[", "ports[").replace("spec.ipFamilies", "ip_families")
     if where in built.defaulted:
         reason = f"{reason.rstrip('.')}; it defaults to the resource name, so set '{where}'"
-    if reason.startswith(("must be one of ", "must be ")) and isinstance(problem.value, str):
+    if reason.startswith(("must be one of ", "must be ")) and isinstance(problem.value, str) and "Did you mean" not in reason:
         choices = _CHOICES.findall(reason.partition(";")[0].partition(":")[0])
         if len(choices) > 1 and problem.value not in choices:
             reason = f"{reason.rstrip('.')}.{v.suggest(problem.value, choices, value=True)}"
@@ -520,9 +520,15 @@ def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Pla
     # Names and labels land in the objects' metadata, where the rules check
     # their format; here only their types.
     namespace = args.get("namespace", "default")
-    v.check_str(p, "namespace", namespace)
     service_name = args.get("service_name", name)
-    v.check_str(p, "service_name", service_name)
+    names = {"namespace": namespace, "service_name": service_name}
+    if kind.has_workload:
+        names["workload_name"] = args.get("workload_name", name)
+    for key, value in names.items():
+        # An empty name would leave the object to be autonamed: never for
+        # anything reachable by DNS.
+        if v.check_str(p, key, value) and not value:
+            p.value(key, value, "must not be empty: every object of a bundle has a fixed name")
     cluster_domain = args.get("cluster_domain", "cluster.local")
     v.check_dns1123_subdomain(p, "cluster_domain", cluster_domain)
     for key in ("service_labels", "pod_labels", "selector", "service_annotations", "pod_annotations"):
@@ -540,7 +546,6 @@ def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Pla
         profile = args.get("pod_security", "restricted")
         if not v.check_choice(p, "pod_security", profile, pod_security.LEVELS):
             profile = "restricted"
-        v.check_str(p, "workload_name", args.get("workload_name", name))
         if "replicas" in args:
             replicas = args["replicas"]
             if workload != "Deployment":

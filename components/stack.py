@@ -24,7 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from k8s_rules import wiring
+from k8s_rules import pod_security, wiring
 
 from . import _validation as v
 from ._checks import Plan, as_argument_problem, check
@@ -57,7 +57,6 @@ DEFAULT_KEYS = (
 CONFIG_KEYS = ("defaults", "namespaces", "protect", "services")
 NAMESPACE_KEYS = ("pod_security", "labels")
 POD_SECURITY_LEVELS = ("restricted", "baseline")
-_STRENGTH = {"baseline": 0, "restricted": 1}
 
 
 class ConfigError(ValueError):
@@ -267,13 +266,17 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
                     " node ports are cluster-wide, so pin another or leave it to Kubernetes."
                 )
             node_ports.setdefault(pinned, f"{where}.ports[{i}]")
-        level = bundle.args.get("pod_security", "restricted")
         enforced = namespaces.get(str(plan.namespace), {}).get("pod_security")
-        if plan.workload_kind and enforced and _STRENGTH[level] < _STRENGTH.get(enforced, 0):
-            c.add(
-                f"{where}.pod_security: {v.show(level)} is weaker than namespace {v.show(plan.namespace)} enforces"
-                f" ({v.show(enforced)}); its Pods would be refused. Use {v.show(enforced)} or another namespace."
-            )
+        if plan.workload is not None and enforced and enforced != plan.profile:
+            # What the namespace's Pod Security admission would do: the same
+            # rules, at the level it enforces.
+            refused = pod_security.check_pod_security(checkable(plan.workload), enforced)
+            if refused:
+                c.add(
+                    f"{where}.pod_security: {v.show(plan.profile)} is weaker than namespace {v.show(plan.namespace)}"
+                    f" enforces ({v.show(enforced)}); its Pods would be refused. Use {v.show(enforced)} or another"
+                    " namespace."
+                )
     _check_wiring(c, bundles)
 
 

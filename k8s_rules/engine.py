@@ -29,20 +29,24 @@ def check_object(
     probes, ExternalName targets and, unless ``pod_security`` is None, that
     Pod Security Standards level."""
     problems = check_schema(obj) if schema else []
-    problems += check_metadata(obj)
+    # The schema speaks first: another rule's problem at a path the schema
+    # already reported (an enum value, a port's type) would only repeat it.
+    reported = {problem.path for problem in problems}
+    others = check_metadata(obj)
     targets = check_external_name(obj, cluster_domain=cluster_domain, in_cluster=in_cluster)
     # Where the ExternalName rules say what is wrong with the target, the
     # Service rule's plainer "not a DNS name" would only repeat it.
-    problems += [
+    others += [
         problem
         for problem in check_service(obj, node_port_range=node_port_range)
         if not (targets and problem.path == ("spec", "externalName"))
     ]
-    problems += targets
-    problems += check_container_ports(obj)
-    problems += check_probe_ports(obj)
+    others += targets
+    others += check_container_ports(obj)
+    others += check_probe_ports(obj)
     if pod_security is not None:
-        problems += check_pod_security(obj, pod_security)
+        others += check_pod_security(obj, pod_security)
+    problems += [problem for problem in others if problem.path not in reported]
     return problems
 
 

@@ -1,8 +1,8 @@
-"""Objects against the official Kubernetes OpenAPI schemas that kubernetes-validate
-ships (strict): wrong types, unknown enum values, unknown and missing fields.
+"""Objects against the strict Kubernetes OpenAPI schemas kubernetes-validate ships:
+wrong types, unknown fields, missing required fields, a wrong apiVersion or kind.
 
-Valid objects are checked by fastjsonschema code generated once per kind and
-cached on disk; an object that fails is walked again here to name every problem.
+fastjsonschema code, generated once per kind and cached on disk, gives the
+verdict; an object it refuses is walked here to name every problem.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from ._enums import apply_enums, enum_source
 from ._problem import NO_VALUE, UNKNOWN, Path, Problem, show
 
 __all__ = ["LATEST", "OLDEST_SUPPORTED", "check_schema"]
@@ -32,7 +33,7 @@ MAX_PROBLEMS: Final = 20
 # Part of every cache file's name: bump it whenever the code generated from a
 # schema changes (what `_clean` keeps, the fastjsonschema options), so no
 # process runs code an older version of this module wrote.
-_CACHE_FORMAT: Final = 2
+_CACHE_FORMAT: Final = 3
 
 Validator = Callable[[Any], Any]
 
@@ -94,9 +95,6 @@ def _schema_version(version: str) -> str:
         f"Kubernetes {version!r} has no schemas in kubernetes-validate {_KV_VERSION}:"
         f" it ships {_VERSIONS[0]} to {LATEST}"
     )
-
-
-_CHOSEN: dict[str, str] = {}
 
 
 def _file_name(api_version: str, kind: str) -> str | None:
@@ -183,7 +181,7 @@ def _one_of_types(choices: list[dict[str, Any]]) -> list[str] | None:
     valid = {value_class for value_class, count in counts.items() if count == 1}
     if "fractional" in valid and "integral" not in valid:
         return None  # "a number with a fraction" has no type name
-    found = [name for name in ("string", "boolean", "array", "object", "null") if name in valid]
+    found: list[str] = [name for name in ("string", "boolean", "array", "object", "null") if name in valid]
     if "integral" in valid:
         found.append("number" if "fractional" in valid else "integer")
     return found
@@ -216,7 +214,11 @@ class _Schemas:
 
     def raw_definitions(self) -> dict[str, Any]:
         if self._definitions is None:
-            self._definitions = self._load("_definitions.json").get("$defs", {})
+            # The OpenAPI v2 schemas list no enum values; k8s.io/api's +enum
+            # types supply them (k8s_rules/enums.json).
+            definitions = dict(self._load("_definitions.json").get("$defs", {}))
+            apply_enums(definitions)
+            self._definitions = definitions
         return self._definitions
 
     def definition(self, name: str, strict: bool) -> dict[str, Any]:
@@ -337,12 +339,18 @@ def cache_dir() -> str:
     return os.path.join(base, "k8s-services", "schemas")
 
 
+def _enum_digest() -> str:
+    """Which enum overlay the compiled code has in it: its source commit."""
+    return enum_source().rpartition("@")[2][:12]
+
+
 def _cache_key(version: str, strict: bool, file_name: str) -> str:
     import fastjsonschema
 
     # Code objects are marshalled, so the interpreter's version is part of the key.
     return (
         f"f{_CACHE_FORMAT}-kv{_KV_VERSION}-fjs{fastjsonschema.VERSION}-{sys.implementation.cache_tag}"
+        f"-e{_enum_digest()}"
         f"-k{version}-{'strict' if strict else 'lenient'}-{file_name.removesuffix('.json')}"
     )
 
@@ -352,7 +360,7 @@ def _read_cache(path: str, key: str) -> types.CodeType | None:
     try:
         with open(path, "rb") as file:
             payload = marshal.loads(file.read())
-    except (OSError, ValueError, EOFError, TypeError):
+    except Exception:  # missing, unreadable, or not marshal data
         return None
     if (
         isinstance(payload, tuple)
@@ -376,7 +384,7 @@ def _write_cache(path: str, key: str, code: types.CodeType) -> None:
             file.write(marshal.dumps((key, importlib.util.MAGIC_NUMBER, code)))
         os.replace(temporary, path)
         temporary = None
-    except (OSError, ValueError):
+    except Exception:  # read-only, full, not a directory: only the cache is lost
         pass
     finally:
         if temporary is not None:
@@ -406,11 +414,20 @@ def _compile(version: str, strict: bool, file_name: str) -> Validator:
             return _run(cached)
         except Exception:  # a corrupt file that still unmarshals: compile again
             pass
-    # Python's own .pyc caching is not used: PYTHONDONTWRITEBYTECODE turns it
-    # off, and compiling the ~0.4 MB of source costs more than generating it.
+    # The code object itself is cached, not the source: compiling a Pod's
+    # ~0.35 MB of source takes 0.14 s, and leaving that to Python's .pyc files
+    # fails wherever PYTHONDONTWRITEBYTECODE is set (as on the development VM).
     code = compile(_generate(_schemas(version), file_name, strict), f"<k8s schema {key}>", "exec")
     _write_cache(path, key, code)
     return _run(code)
+
+
+class _NotCompiled(Exception):
+    """Raised by the stand-in for a kind fastjsonschema could not compile."""
+
+
+def _walk_only(obj: Any) -> Any:
+    raise _NotCompiled
 
 
 _VALIDATORS: dict[tuple[str, bool, str, str], Validator | None] = {}
@@ -430,7 +447,13 @@ def _validator(version: str, strict: bool, api_version: str, kind: str) -> Valid
         if file_name is not None and _schemas(version).has(file_name):
             validator = _COMPILED.get((version, strict, file_name))
             if validator is None:
-                validator = _COMPILED[version, strict, file_name] = _compile(version, strict, file_name)
+                try:
+                    validator = _compile(version, strict, file_name)
+                except Exception:
+                    # Every shipped kind compiles (1.29 and 1.37 checked); should
+                    # one not, its objects are walked instead: slower, as strict.
+                    validator = _walk_only
+                _COMPILED[version, strict, file_name] = validator
         _VALIDATORS[version, strict, api_version, kind] = validator
         return validator
 
@@ -569,7 +592,14 @@ class _Walker:
             self.add(path, _type_reason(_describe(schema), types_, value), value)
             return
         if "enum" in schema and not any(_equal(value, choice) for choice in schema["enum"]):
-            self.add(path, "must be one of " + ", ".join(show(choice) for choice in schema["enum"]), value)
+            # null is left out of the list: a field that allows it may be left
+            # out; so is "", which upstream lists for a few "unset" constants.
+            choices = [choice for choice in schema["enum"] if choice is not None and choice != ""]
+            hint = ""
+            if isinstance(value, str) and len(choices) > 1:
+                close = difflib.get_close_matches(value, [str(choice) for choice in choices], n=1)
+                hint = f". Did you mean {show(close[0])}?" if close else ""
+            self.add(path, "must be one of " + ", ".join(show(choice) for choice in choices), value, hint)
             return
         if "oneOf" in schema and sum(self.matches(choice, value) for choice in schema["oneOf"]) != 1:
             wanted = dict.fromkeys(_describe(choice) for choice in schema["oneOf"])
@@ -636,7 +666,7 @@ def _check(obj: dict[str, Any], version: str, strict: bool, api_version: str, ki
     except Exception as error:  # JsonSchemaValueException; anything else is explained the same way
         failure = error
     stripped = _strip_unknown(obj)
-    if stripped is not obj:
+    if stripped is not obj and validator is not _walk_only:
         # A value not known yet fails every type check: try without them.
         try:
             validator(stripped)
@@ -649,7 +679,7 @@ def _check(obj: dict[str, Any], version: str, strict: bool, api_version: str, ki
     owner, root = schemas.root(file_name, strict)
     walker = _Walker(schemas, strict, suffix, MAX_PROBLEMS)
     walker.walk(root, obj, (), owner)
-    if not walker.problems and stripped is obj:
+    if not walker.problems and stripped is obj and validator is not _walk_only:
         # The two readings of the schema disagree: never let that pass silently.
         # (With values stripped, the walk is right: a required field whose
         # value is unknown was removed from the copy, not from the object.)
@@ -679,6 +709,9 @@ def _head(obj: Any) -> tuple[str, str] | list[Problem]:
     if problems or unknown:
         return problems
     return head[0], head[1]
+
+
+_CHOSEN: dict[str, str] = {}  # version as given -> schema version
 
 
 def check_schema(obj: Any, version: str | None = None) -> list[Problem]:

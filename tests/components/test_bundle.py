@@ -200,7 +200,7 @@ RULES = [
         "products",
         {"ports": [{"name": "http", "port": 80, "protocol": "HTTP"}]},
         ValueError,
-        'Unable to create ClusterIPService \'products\': \'ports[0].protocol\' ("HTTP") must be one of "TCP", "UDP", "SCTP".',
+        'Unable to create ClusterIPService \'products\': \'ports[0].protocol\' ("HTTP") must be one of "SCTP", "TCP", "UDP".',
         id="protocol",
     ),
     pytest.param(
@@ -240,7 +240,7 @@ RULES = [
             ]
         },
         ValueError,
-        'Unable to create ClusterIPService \'products\': \'containers[0].ports[0].protocol\' ("tcp") must be one of "TCP", "UDP", "SCTP". Did you mean "TCP"?',
+        'Unable to create ClusterIPService \'products\': \'containers[0].ports[0].protocol\' ("tcp") must be one of "SCTP", "TCP", "UDP". Did you mean "TCP"?',
         id="container_port_protocol",
     ),
     pytest.param(
@@ -359,7 +359,7 @@ RULES = [
         "products",
         {"session_affinity": "Client"},
         ValueError,
-        'Unable to create ClusterIPService \'products\': \'session_affinity\' ("Client") must be one of "None", "ClientIP". Did you mean "ClientIP"?',
+        'Unable to create ClusterIPService \'products\': \'session_affinity\' ("Client") must be one of "ClientIP", "None". Did you mean "ClientIP"?',
         id="session_affinity",
     ),
     pytest.param(
@@ -401,7 +401,7 @@ RULES = [
         "products",
         {"ip_family_policy": "DualStack"},
         ValueError,
-        'Unable to create ClusterIPService \'products\': \'ip_family_policy\' ("DualStack") must be one of "SingleStack", "PreferDualStack", "RequireDualStack". Did you mean "PreferDualStack"?',
+        'Unable to create ClusterIPService \'products\': \'ip_family_policy\' ("DualStack") must be one of "PreferDualStack", "RequireDualStack", "SingleStack". Did you mean "PreferDualStack"?',
         id="ip_family_policy",
     ),
     pytest.param(
@@ -521,7 +521,7 @@ def test_every_problem_is_reported_at_once() -> None:
         "Unable to create NodePortService 'web' (3 problems):\n"
         "  'namespace' (\"Shop\") is not a DNS-1123 label: it must consist of lowercase letters, digits and '-',"
         " and start and end with a letter or digit (an RFC 1123 label such as 'my-name' or '123-abc').\n"
-        '  \'session_affinity\' ("Sticky") must be one of "None", "ClientIP".\n'
+        '  \'session_affinity\' ("Sticky") must be one of "ClientIP", "None".\n'
         "  'ports[0].node_port' (80) must be within the cluster's node port range 30000-32767"
         " (--service-node-port-range)."
     )
