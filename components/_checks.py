@@ -430,7 +430,11 @@ def as_argument_problem(
         reason = reason.replace("spec.ports[", "ports[").replace("spec.ipFamilies", "ip_families")
     if where in built.defaulted:
         reason = f"{reason.rstrip('.')}; it defaults to the resource name, so set '{where}'"
-    if reason.startswith(("must be one of ", "must be ")) and isinstance(problem.value, str) and "Did you mean" not in reason:
+    if (
+        reason.startswith(("must be one of ", "must be "))
+        and isinstance(problem.value, str)
+        and "Did you mean" not in reason
+    ):
         choices = _CHOICES.findall(reason.partition(";")[0].partition(":")[0])
         if len(choices) > 1 and problem.value not in choices:
             reason = f"{reason.rstrip('.')}.{v.suggest(problem.value, choices, value=True)}"

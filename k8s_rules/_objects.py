@@ -23,7 +23,10 @@ POD_PATHS: dict[str, tuple[Path, Path]] = {
     "StatefulSet": (("spec", "template", "metadata"), ("spec", "template", "spec")),
     "DaemonSet": (("spec", "template", "metadata"), ("spec", "template", "spec")),
     "Job": (("spec", "template", "metadata"), ("spec", "template", "spec")),
-    "CronJob": (("spec", "jobTemplate", "spec", "template", "metadata"), ("spec", "jobTemplate", "spec", "template", "spec")),
+    "CronJob": (
+        ("spec", "jobTemplate", "spec", "template", "metadata"),
+        ("spec", "jobTemplate", "spec", "template", "spec"),
+    ),
 }
 
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
