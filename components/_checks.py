@@ -134,7 +134,6 @@ def _check_containers(p: v.Problems, args: Mapping[str, Any]) -> bool:
         return False
     if not containers:
         p.value("containers", containers, "must list at least one container")
-    names: set[str] = set()
     usable = bool(containers)
     for i, container in enumerate(containers):
         path = f"containers[{i}]"
@@ -144,13 +143,7 @@ def _check_containers(p: v.Problems, args: Mapping[str, Any]) -> bool:
         if "name" not in container:
             p.type(f"{path}.name", "is required")
         else:
-            v.check_dns1123_label(p, f"{path}.name", container["name"])
-            if container["name"] in names:
-                p.value(
-                    f"{path}.name", container["name"], "is used by another container; container names must be unique"
-                )
-            if isinstance(container["name"], str):
-                names.add(container["name"])
+            v.check_str(p, f"{path}.name", container["name"])
         image = container.get("image")
         if "image" not in container:
             p.type(f"{path}.image", "is required")
@@ -425,9 +418,14 @@ def as_argument_problem(
     if restricted_only:
         reason = f"{reason.rstrip('.')}; or set 'pod_security' to \"baseline\" if the image needs it"
     where = argument_path(origins, role, problem.path)
+    # Rules name other fields by their place in the object; say the argument.
     if role == "service":
-        # Rules name other fields by their place in the object; say the argument.
         reason = reason.replace("spec.ports[", "ports[").replace("spec.ipFamilies", "ip_families")
+    elif role == "workload":
+        spec = k8s_rules.format_path(origins.pod_spec_path)
+        reason = reason.replace(f"{spec}.containers[", "containers[").replace(
+            f"{spec}.initContainers[", "pod_spec.init_containers["
+        )
     if where in built.defaulted:
         reason = f"{reason.rstrip('.')}; it defaults to the resource name, so set '{where}'"
     if (

@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from ._problem import Problem
+from .containers import check_containers
 from .external_names import check_external_name
 from .metadata import check_metadata
 from .pod_security import check_pod_security
@@ -42,6 +43,7 @@ def check_object(
         if not (targets and problem.path == ("spec", "externalName"))
     ]
     others += targets
+    others += check_containers(obj)
     others += check_container_ports(obj)
     others += check_probe_ports(obj)
     if pod_security is not None:
