@@ -9,6 +9,7 @@ what it cannot see and still checks the rest.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -58,12 +59,19 @@ def show(value: Any) -> str:
         return repr(value)
 
 
+_FIELD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
 def format_path(path: Path) -> str:
-    """``("spec", "containers", 0, "image")`` as ``spec.containers[0].image``."""
+    """``("spec", "containers", 0, "image")`` as ``spec.containers[0].image``;
+    a map key that is not a plain field name in brackets, as JSON
+    (``metadata.labels["app.kubernetes.io/name"]``), so the path stays unambiguous."""
     text = ""
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not _FIELD.fullmatch(part):
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
         else:
             text += f".{part}" if text else part
     return text

@@ -40,7 +40,9 @@ from pulumi_policy.proxy import (
 
 from k8s_rules import NO_VALUE, UNKNOWN, Problem, get
 from k8s_rules import practices as practice
+from k8s_rules.containers import check_containers
 from k8s_rules.external_names import check_external_name
+from k8s_rules.metadata import check_metadata
 from k8s_rules.pod_security import check_pod_security
 from k8s_rules.ports import check_container_ports
 from k8s_rules.schema import check_schema
@@ -315,6 +317,12 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         MANDATORY,
         lambda obj, config: check_service(obj, node_port_range=_port_range(config)),
         _schema(nodePortRange={"type": "string", "pattern": "^[0-9]+-[0-9]+$", "default": "30000-32767"}),
+    ),
+    _resource_policy(
+        "object-metadata-rules",
+        "Names, namespaces, labels, annotations and container names pass the API server's validation.",
+        MANDATORY,
+        lambda obj, config: check_metadata(obj) + check_containers(obj),
     ),
     _resource_policy(
         "container-port-rules",

@@ -269,7 +269,7 @@ def broken(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
         return component, args, "ports[0].node_port"
     if kind == "cidr":
         args["load_balancer_source_ranges"] = [
-            draw(st.sampled_from(["10.0.0.1", "10.0.0.1/8", "999.0.0.0/8", "office"]))
+            draw(st.sampled_from(["10.0.0.1", "10.0.0.1/33", "999.0.0.0/8", "office"]))
         ]
         return component, args, "load_balancer_source_ranges[0]"
     args["external_name"] = draw(st.sampled_from(["localhost", "127.0.0.1", "::1", "Bad_Host", "a..b"]))
@@ -459,6 +459,7 @@ def test_one_broken_pass_through_field_is_named(case: tuple[str, dict[str, Any],
 SAME_RULES = (
     "kubernetes-schema",
     "service-api-rules",
+    "object-metadata-rules",
     "container-port-rules",
     "externalname-target-safe",
     "pod-security-baseline",

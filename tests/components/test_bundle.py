@@ -289,7 +289,7 @@ RULES = [
         "products",
         {"containers": [C[0], {"name": "app", "image": "y:1"}]},
         ValueError,
-        'Unable to create ClusterIPService \'products\': \'containers[1].name\' ("app") is already the name of containers[0]; container names must be unique in a Pod, init containers included.',
+        "Unable to create ClusterIPService 'products': 'containers[1].name' (\"app\") is already the name of containers[0]; container names must be unique in a Pod, init containers included.",
         id="container_names_unique",
     ),
     pytest.param(

@@ -394,9 +394,9 @@ BASELINE_UNIT_CASES += [
             },
         ),
         [
-            ("appArmorProfile", f"metadata.annotations.{APPARMOR}", "bogus"),
-            ("appArmorProfile", f"metadata.annotations.{APPARMOR}e", "unconfined"),
-            ("appArmorProfile", f"metadata.annotations.{APPARMOR}f", "unknown"),
+            ("appArmorProfile", f'metadata.annotations["{APPARMOR}"]', "bogus"),
+            ("appArmorProfile", f'metadata.annotations["{APPARMOR}e"]', "unconfined"),
+            ("appArmorProfile", f'metadata.annotations["{APPARMOR}f"]', "unknown"),
         ],
     ),
 ]
@@ -1135,8 +1135,8 @@ FIXTURES: list[tuple[str, list[Edit], list[Found] | None, list[Found] | None]] =
         (
             f"fail/apparmorprofile{i}",
             [(ANNOTATIONS, {APPARMOR + name: "unconfined"})],
-            [("appArmorProfile", f"metadata.annotations.{APPARMOR}{name}", "unconfined")],
-            [("appArmorProfile", f"metadata.annotations.{APPARMOR}{name}", "unconfined")],
+            [("appArmorProfile", f'metadata.annotations["{APPARMOR}{name}"]', "unconfined")],
+            [("appArmorProfile", f'metadata.annotations["{APPARMOR}{name}"]', "unconfined")],
         )
         for i, name in enumerate(("container1", "initcontainer1"))
     ),

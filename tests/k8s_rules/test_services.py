@@ -131,7 +131,7 @@ CASES: list[tuple[str, list[Tweak], list[tuple[str, str]], tuple[int, int]]] = [
     (
         "invalid selector",
         [selector({"key": "val", "NoSpecialCharsLike=Equals": "bar"})],
-        [("service/selector", "spec.selector.NoSpecialCharsLike=Equals")],
+        [("service/selector", 'spec.selector["NoSpecialCharsLike=Equals"]')],
         ANY_PORT,
     ),
     # kubernetes/kubernetes pkg/apis/core/validation/validation_test.go TestValidateServiceCreate "missing session affinity" (accepted after defaulting: None)
@@ -345,28 +345,28 @@ CASES: list[tuple[str, list[Tweak], list[tuple[str, str]], tuple[int, int]]] = [
     (
         "invalid LoadBalancer source range annotation (hostname)",
         [LB, annotate(SOURCE_RANGES, "foo.bar")],
-        [("service/load-balancer", f"metadata.annotations.{SOURCE_RANGES}")],
+        [("service/load-balancer", f'metadata.annotations["{SOURCE_RANGES}"]')],
         ANY_PORT,
     ),
     # kubernetes/kubernetes pkg/apis/core/validation/validation_test.go TestValidateServiceCreate "invalid LoadBalancer source range annotation (invalid CIDR)"
     (
         "invalid LoadBalancer source range annotation (invalid CIDR)",
         [LB, annotate(SOURCE_RANGES, "1.2.3.4/33")],
-        [("service/load-balancer", f"metadata.annotations.{SOURCE_RANGES}")],
+        [("service/load-balancer", f'metadata.annotations["{SOURCE_RANGES}"]')],
         ANY_PORT,
     ),
     # kubernetes/kubernetes pkg/apis/core/validation/validation_test.go TestValidateServiceCreate "invalid LoadBalancer source range annotation for non LoadBalancer type service"
     (
         "source range annotation on a ClusterIP Service",
         [annotate(SOURCE_RANGES, "1.2.3.0/24")],
-        [("service/load-balancer", f"metadata.annotations.{SOURCE_RANGES}")],
+        [("service/load-balancer", f'metadata.annotations["{SOURCE_RANGES}"]')],
         ANY_PORT,
     ),
     # kubernetes/kubernetes pkg/apis/core/validation/validation_test.go TestValidateServiceCreate "invalid empty-but-set LoadBalancer source range annotation for non LoadBalancer type service"
     (
         "empty source range annotation on a ClusterIP Service",
         [annotate(SOURCE_RANGES, "")],
-        [("service/load-balancer", f"metadata.annotations.{SOURCE_RANGES}")],
+        [("service/load-balancer", f'metadata.annotations["{SOURCE_RANGES}"]')],
         ANY_PORT,
     ),
     # kubernetes/kubernetes pkg/apis/core/validation/validation_test.go TestValidateServiceCreate "valid LoadBalancer source range"
@@ -885,7 +885,7 @@ CASES: list[tuple[str, list[Tweak], list[tuple[str, str]], tuple[int, int]]] = [
             annotate("service.kubernetes.io/topology-aware-hints", "original"),
             annotate("service.kubernetes.io/topology-mode", "different"),
         ],
-        [("service/topology-mode", "metadata.annotations.service.kubernetes.io/topology-mode")],
+        [("service/topology-mode", 'metadata.annotations["service.kubernetes.io/topology-mode"]')],
         ANY_PORT,
     ),
     # kubernetes/kubernetes pkg/apis/core/validation/validation_test.go TestValidateServiceCreate "valid: trafficDistribution field set to PreferClose"
@@ -1125,7 +1125,7 @@ def test_messages() -> None:
         '\'spec.type\' ("Internal") must be one of "ClusterIP", "NodePort", "LoadBalancer", "ExternalName".'
     ]
     assert [str(p) for p in problems([LB, annotate(SOURCE_RANGES, "1.2.3.0/24, 1.2.3.4/33")])] == [
-        f"'metadata.annotations.{SOURCE_RANGES}' (\"1.2.3.4/33\") must be a valid CIDR value "
+        f'\'metadata.annotations["{SOURCE_RANGES}"]\' ("1.2.3.4/33") must be a valid CIDR value '
         "(e.g. 10.9.8.0/24 or 2001:db8::/64), in its comma-separated list."
     ]
 

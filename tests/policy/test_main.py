@@ -32,6 +32,7 @@ def test_main_builds_the_pack_with_every_rule_and_its_level(monkeypatch: pytest.
     assert rules == {
         "kubernetes-schema": ("ResourceValidationPolicy", "mandatory"),
         "service-api-rules": ("ResourceValidationPolicy", "mandatory"),
+        "object-metadata-rules": ("ResourceValidationPolicy", "mandatory"),
         "container-port-rules": ("ResourceValidationPolicy", "mandatory"),
         "externalname-target-safe": ("ResourceValidationPolicy", "mandatory"),
         "pod-security-baseline": ("ResourceValidationPolicy", "mandatory"),

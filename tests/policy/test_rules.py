@@ -319,6 +319,7 @@ def test_stack_policies_leave_patches_out() -> None:
 LEVELS = [
     ("kubernetes-schema", ("mandatory", "mandatory", "mandatory")),
     ("service-api-rules", ("mandatory", "mandatory", "mandatory")),
+    ("object-metadata-rules", ("mandatory", "mandatory", "mandatory")),
     ("container-port-rules", ("mandatory", "mandatory", "mandatory")),
     ("externalname-target-safe", ("mandatory", "mandatory", "mandatory")),
     ("pod-security-baseline", ("mandatory", "mandatory", "mandatory")),
