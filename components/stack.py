@@ -24,7 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from k8s_rules import pod_security, wiring
+from k8s_rules import names, pod_security, wiring
 
 from . import _validation as v
 from ._checks import Plan, as_argument_problem, check
@@ -129,12 +129,24 @@ def _bundle_args(
         args[key] = defaults[key]
     if previous:
         # The Kubernetes names were derived from the first name; keep them, or
-        # the rename would replace every object.
+        # the rename would replace every object. A first name that cannot
+        # have been an object's name means the bundle named that object
+        # itself: it must still do so.
         original = previous[0]
-        args.setdefault("service_name", original)
+        derived = [("service_name", names.dns1035_label_problem(original), "Service")]
         if kind.has_workload:
-            args.setdefault("workload_name", original)
+            derived.append(("workload_name", names.dns1123_subdomain_problem(original), "workload"))
             args.setdefault("selector", {"app.kubernetes.io/name": original})
+        for key, problem, what in derived:
+            if key in args:
+                continue
+            if problem:
+                c.add(
+                    f"services.{name}.previous_names[0]: {v.show(original)} cannot have been the {what}'s name"
+                    f" ({problem}), so that bundle set '{key}'; set '{key}' to the name its {what} had."
+                )
+            else:
+                args[key] = original
     return kind_name, args, filled, previous
 
 
@@ -149,11 +161,13 @@ def _previous_names(p: v.Problems, name: str, previous: Any) -> list[str]:
             continue
         if old == name or old in names:
             p.value(path, old, "repeats a name already listed or the bundle's own name; list each earlier name once")
+        elif not old or "::" in old:
+            # Any name a bundle could have had: Pulumi takes any string as a
+            # resource name but an empty one or one with "::" (the URN's
+            # separator).
+            p.value(path, old, "is not a name a bundle could have had: it must be non-empty and without '::'")
         else:
-            before = len(p.items)
-            v.check_dns1035_label(p, path, old)
-            if len(p.items) == before:
-                names.append(old)
+            names.append(old)
     return names
 
 
@@ -352,6 +366,7 @@ def parse(
             c.add(problem.at("defaults") if root in filled else problem.at(f"services.{name}"))
         if built is not None:
             bundles.append(Bundle(name, kind_name, args, built, peers, previous))
+    claimed: dict[str, str] = {}
     for bundle in bundles:
         for i, old in enumerate(bundle.previous_names):
             if old in prepared:
@@ -359,6 +374,13 @@ def parse(
                     f"services.{bundle.name}.previous_names[{i}]: {v.show(old)} is the name of another bundle of"
                     " this stack; two bundles cannot both own its objects."
                 )
+            elif old in claimed:
+                c.add(
+                    f"services.{bundle.name}.previous_names[{i}]: {v.show(old)} is already an earlier name of"
+                    f" services.{claimed[old]}; two bundles cannot both take over its objects."
+                )
+            else:
+                claimed[old] = bundle.name
     if not c.messages:
         _check_stack_wide(c, bundles, declared_namespaces)
     if c.messages:

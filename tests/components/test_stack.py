@@ -183,15 +183,45 @@ def test_protect_reaches_every_child() -> None:
     assert protected == [True, True, True]
 
 
+def test_any_name_a_bundle_could_have_had_is_accepted() -> None:
+    # A bundle may have been named "Old_Web" if it named its objects itself.
+    parsed = stack.parse({"web": {**WEB, "service_name": "web", "workload_name": "web", "previous_names": ["Old_Web"]}})
+    assert parsed.bundles[0].previous_names == ["Old_Web"]
+    with pytest.raises(stack.ConfigError) as exc:
+        stack.parse({"web": {**WEB, "previous_names": ["Old_Web"]}})
+    assert exc.value.messages == [
+        'services.web.previous_names[0]: "Old_Web" cannot have been the Service\'s name (must consist of lowercase'
+        " letters, digits and '-', start with a letter and end with a letter or digit (an RFC 1035 label such as"
+        " 'my-name' or 'abc-123')), so that bundle set 'service_name'; set 'service_name' to the name its Service"
+        " had.",
+        'services.web.previous_names[0]: "Old_Web" cannot have been the workload\'s name (must consist of lowercase'
+        " letters, digits, '-' and '.', and start and end with a letter or digit (an RFC 1123 subdomain such as"
+        " 'example.com')), so that bundle set 'workload_name'; set 'workload_name' to the name its workload had.",
+    ]
+
+
+def test_two_bundles_cannot_claim_the_same_earlier_name() -> None:
+    with pytest.raises(stack.ConfigError) as exc:
+        stack.parse(
+            {
+                "web": {**WEB, "previous_names": ["old"]},
+                "api": {**WEB, "service_name": "api", "workload_name": "api", "previous_names": ["old"]},
+            }
+        )
+    assert exc.value.messages == [
+        'services.api.previous_names[0]: "old" is already an earlier name of services.web; two bundles cannot both'
+        " take over its objects."
+    ]
+
+
 def test_previous_names_are_checked() -> None:
     with pytest.raises(stack.ConfigError) as exc:
-        stack.parse({"web": {**WEB, "previous_names": ["web", "Old_Web"]}})
+        stack.parse({"web": {**WEB, "previous_names": ["web", ""]}})
     assert exc.value.messages == [
         'services.web.previous_names[0]: "web" repeats a name already listed or the bundle\'s own name; list each'
         " earlier name once.",
-        'services.web.previous_names[1]: "Old_Web" is not a DNS-1035 label: it must consist of lowercase letters,'
-        " digits and '-', start with a letter and end with a letter or digit (an RFC 1035 label such as 'my-name'"
-        " or 'abc-123').",
+        'services.web.previous_names[1]: "" is not a name a bundle could have had: it must be non-empty and'
+        " without '::'.",
     ]
     with pytest.raises(stack.ConfigError) as exc:
         stack.parse({"web": WEB, "api": {**WEB, "service_name": "api", "previous_names": ["web"]}})
