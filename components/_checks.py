@@ -149,9 +149,11 @@ def _check_containers(p: v.Problems, args: Mapping[str, Any]) -> bool:
             p.type(f"{path}.image", "is required")
         elif v.check_str(p, f"{path}.image", image) and (not image.strip() or any(c.isspace() for c in image)):
             p.value(f"{path}.image", image, 'must be a non-empty image reference without spaces, e.g. "nginx:1.27.0"')
+        # Target ports are resolved against the ports, and the profile's
+        # defaults merged into the security context: both must be plain.
         for key in ("security_context", "ports"):
             value = container.get(key)
-            if value is not None and v.is_known(value):
+            if value is not None:
                 if key == "ports":
                     v.check_list(p, f"{path}.{key}", value)
                 else:
@@ -534,7 +536,8 @@ def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Pla
     cluster_domain = args.get("cluster_domain", "cluster.local")
     v.check_dns1123_subdomain(p, "cluster_domain", cluster_domain)
     for key in ("service_labels", "pod_labels", "selector", "service_annotations", "pod_annotations"):
-        if key in args:
+        # (A selector only known at deployment gets its own message below.)
+        if key in args and (key != "selector" or v.is_known(args[key])):
             v.check_label_types(p, key, args[key])
     node_port_range = v.parse_port_range(p, "node_port_range", args.get("node_port_range", DEFAULT_NODE_PORT_RANGE))
 

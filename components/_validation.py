@@ -162,7 +162,17 @@ def check_bool(p: Problems, path: str, value: Any) -> bool:
     return True
 
 
+# Why a structure cannot wait for deployment: it shapes the objects.
+_PLAIN_NEEDED = (
+    "the bundle's objects are built and checked from it before anything is registered; pass the value itself"
+    " (an Output is fine inside it, as a leaf)"
+)
+
+
 def check_mapping(p: Problems, path: str, value: Any) -> bool:
+    if not is_known(value):
+        p.type(path, f"must be a plain mapping, not an Output: {_PLAIN_NEEDED}")
+        return False
     if not isinstance(value, Mapping):
         p.type(path, f"must be a mapping, not {type_name(value)}")
         return False
@@ -170,6 +180,9 @@ def check_mapping(p: Problems, path: str, value: Any) -> bool:
 
 
 def check_list(p: Problems, path: str, value: Any) -> bool:
+    if not is_known(value):
+        p.type(path, f"must be a plain list, not an Output: {_PLAIN_NEEDED}")
+        return False
     if not isinstance(value, (list, tuple)):
         p.type(path, f"must be a list, not {type_name(value)}")
         return False
@@ -214,7 +227,7 @@ def check_dns1123_subdomain(p: Problems, path: str, value: Any, hint: str = "") 
 def check_label_map(p: Problems, path: str, value: Any) -> None:
     """Label keys and values of a selector that no object carries as labels
     (a NetworkPolicy peer's, a namespace's)."""
-    if not is_known(value) or not check_mapping(p, path, value):
+    if not check_mapping(p, path, value):
         return
     for key, item in value.items():
         if not isinstance(key, str):
@@ -233,7 +246,7 @@ def check_label_map(p: Problems, path: str, value: Any) -> None:
 def check_label_types(p: Problems, path: str, value: Any) -> None:
     """A mapping of strings to strings; the rules check the keys and values
     where they land in an object's metadata."""
-    if not is_known(value) or not check_mapping(p, path, value):
+    if not check_mapping(p, path, value):
         return
     for key, item in value.items():
         if not isinstance(key, str):

@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -505,3 +506,56 @@ def test_the_components_and_the_policy_pack_give_the_same_verdict(drawn: tuple[s
         }
     )
     assert refused == bool(reported), reported
+
+
+# --- values known only at deployment (preview) -----------------------------------
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+@st.composite
+def with_an_unknown(draw: st.DrawFn) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
+    component, args = draw(any_component())
+    return component, args, draw(st.sampled_from(_paths(args)))
+
+
+@settings(max_examples=VALID_EXAMPLES)
+@given(with_an_unknown())
+def test_an_unknown_anywhere_builds_or_is_refused_as_an_output(
+    case: tuple[str, dict[str, Any], tuple[Any, ...]],
+) -> None:
+    """Under preview, an Output anywhere in the arguments never crashes and
+    never drops a resource: the bundle builds, or the error says the argument
+    must be a plain value."""
+    component, args, path = case
+    args = copy.deepcopy(args)
+    parent = args
+    for key in path[:-1]:
+        parent = parent[key]
+    known = parent[path[-1]]
+
+    def program() -> None:
+        # An Output the preview cannot resolve (its value comes from a resource).
+        parent[path[-1]] = pulumi.Output.from_input(known).apply(lambda value: value)
+        getattr(components, component)("bundle", args)
+
+    mocks = KubernetesMocks()
+    try:
+        run(program, mocks, preview=True)
+    except TypeError as error:
+        assert "Output" in str(error), str(error)
+        assert str(error).startswith(f"Unable to create {component} 'bundle'")
+        assert mocks.resources == []
+        return
+    kinds = sorted(r.type for r in mocks.resources if r.custom)
+    expected = 1 if component == "ExternalNameService" else 2
+    assert len(kinds) >= expected, kinds
