@@ -59,6 +59,8 @@ class Plan:
     custom_timeouts: pulumi.CustomTimeouts | None = None
     profile: str = "restricted"
     """The Pod Security Standards level the Pods are built to pass."""
+    plain: bool = False
+    """No Output anywhere in the objects (see `check`)."""
     node_port_range: tuple[int, int] = (30000, 32767)
     """The cluster's node port range the Service's node ports must fall in."""
     defaulted: frozenset[str] = frozenset()
@@ -454,7 +456,7 @@ def check_objects(p: v.Problems, built: Plan, node_port_range: tuple[int, int]) 
     """Every rule on every object of the plan, and the wiring between them."""
     checked = {problem.path for problem in p.items}
     roles = [role for role, _ in built.objects]
-    objects = [checkable(manifest) for _, manifest in built.objects]
+    objects = [manifest if built.plain else checkable(manifest) for _, manifest in built.objects]
     found = k8s_rules.check_objects(
         objects,
         pod_security=built.profile if built.workload is not None else None,
@@ -503,11 +505,14 @@ def plan(kind: Kind, name: Any, args: Any) -> Plan:
     return built
 
 
-def check(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Plan | None, v.Problems]:
-    """Every problem with the arguments, and the plan when there is none."""
+def check(kind: Kind, name: str, args: Mapping[str, Any], *, plain: bool = False) -> tuple[Plan | None, v.Problems]:
+    """Every problem with the arguments, and the plan when there is none.
+    ``plain``: the arguments are plain data (a stack config's JSON), with no
+    Output anywhere, so the objects need no copy with Outputs made unknown."""
     built, p, complete = build_unchecked(kind, name, args)
     if built is None:
         return None, p
+    built.plain = plain
     check_objects(p, built, built.node_port_range)
     if p or not complete:
         return None, p

@@ -29,7 +29,6 @@ from k8s_rules import names, pod_security, wiring
 from . import _validation as v
 from ._checks import Plan, as_argument_problem, check
 from ._component import ServiceComponent
-from ._manifests import checkable
 from .cluster_ip import ClusterIPService
 from .external_name import ExternalNameService
 from .load_balancer import LoadBalancerService
@@ -284,7 +283,7 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
         if plan.workload is not None and enforced and enforced != plan.profile:
             # What the namespace's Pod Security admission would do: the same
             # rules, at the level it enforces.
-            refused = pod_security.check_pod_security(checkable(plan.workload), enforced)
+            refused = pod_security.check_pod_security(plan.workload, enforced)
             if refused:
                 c.add(
                     f"{where}.pod_security: {v.show(plan.profile)} is weaker than namespace {v.show(plan.namespace)}"
@@ -303,7 +302,7 @@ def _check_wiring(c: _Collector, bundles: list[Bundle]) -> None:
     owners: list[tuple[Bundle, str]] = []
     for bundle in bundles:
         for role, manifest in bundle.plan.objects:
-            objects.append(checkable(manifest))
+            objects.append(manifest)
             owners.append((bundle, role))
     for index, problem in wiring.check_wiring(objects):
         bundle, role = owners[index]
@@ -360,7 +359,8 @@ def parse(
     bundles: list[Bundle] = []
     for name, (kind_name, args, filled, previous) in prepared.items():
         peers = _resolve_peers(c, name, args, selectors)
-        built, problems = check(COMPONENTS[kind_name].KIND, name, args)
+        # Stack config is JSON: plain data, never an Output.
+        built, problems = check(COMPONENTS[kind_name].KIND, name, args, plain=True)
         for problem in problems.items:
             root = problem.path.split(".")[0].split("[")[0]
             c.add(problem.at("defaults") if root in filled else problem.at(f"services.{name}"))
