@@ -134,9 +134,14 @@ def run_stack(directory: Path, stack: str) -> KubernetesMocks:
 
 
 def _object_file(manifest: Mapping[str, Any]) -> str:
+    # Imported here: components._outdir imports RenderError from this module.
+    from ._outdir import check_object_file
+
     metadata = manifest.get("metadata") or {}
     namespace = metadata.get("namespace") or "_cluster"
-    return f"{namespace}--{str(manifest.get('kind', 'object')).lower()}--{metadata.get('name', 'unnamed')}.yaml"
+    name = f"{namespace}--{str(manifest.get('kind', 'object')).lower()}--{metadata.get('name', 'unnamed')}.yaml"
+    check_object_file(manifest, name)  # one plain entry of the directory, or RenderError naming the object
+    return name
 
 
 def _dump(manifest: Mapping[str, Any]) -> str:
@@ -145,16 +150,14 @@ def _dump(manifest: Mapping[str, Any]) -> str:
 
 def render(directory: Path, stack: str, out: Path | None = None) -> str:
     """The stack's objects as one YAML stream; with ``out``, also one file
-    per object there (replacing files an earlier render wrote)."""
+    per object there (replacing files an earlier render wrote, all or none:
+    see components._outdir)."""
+    from ._outdir import object_files, write_objects
+
     manifests = run_stack(directory, stack).manifests()
     stream = HEADER + "".join(f"---\n{_dump(m)}" for m in manifests)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        for stale in out.glob("*.yaml"):
-            if stale.read_text().startswith(HEADER):
-                stale.unlink()
-        for manifest in manifests:
-            (out / _object_file(manifest)).write_text(HEADER + _dump(manifest))
+        write_objects(out, object_files(manifests, _object_file, lambda m: HEADER + _dump(m)), HEADER)
     return stream
 
 
