@@ -94,12 +94,24 @@ def _full_key(project: str, key: str) -> str:
 
 
 def _config_string(value: Any) -> str:
-    if isinstance(value, Mapping) and set(value) == {"secure"}:
-        # Secrets stay encrypted offline; the program sees a placeholder.
-        return SECRET_PLACEHOLDER
+    """A config value as the Pulumi CLI passes it: a string, objects as JSON.
+    Every ``secure:`` value, at the top or nested (``pulumi config set --path
+    --secret``), becomes the placeholder: secrets cannot be decrypted offline,
+    and their ciphertext is no value for the program either."""
+    value = _without_secrets(value)
     if isinstance(value, str):
         return value
     return json.dumps(value)
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER
+        return {key: _without_secrets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value]
+    return value
 
 
 @contextmanager

@@ -237,3 +237,38 @@ def test_render_runs_any_pulumi_kubernetes_program(tmp_path: Path, capsys: pytes
     [deployment] = [m for m in yaml.safe_load_all(capsys.readouterr().out) if m]
     assert deployment["spec"]["replicas"] == 2
     assert_valid(deployment)
+
+
+def test_a_nested_secure_value_renders_as_the_placeholder(tmp_path: Path) -> None:
+    # What `pulumi config set --path --secret
+    # 'k8s-services:services.web.containers[0].env[0].value' ...` writes.
+    ciphertext = "v1:Qm9ndXNDaXBoZXJ0ZXh0:AAABAGZha2Vfc2VjcmV0"
+    project = _project(
+        tmp_path,
+        textwrap.dedent(
+            f"""\
+            config:
+              k8s-services:services:
+                web:
+                  type: ClusterIP
+                  namespace: shop
+                  containers:
+                  - name: web
+                    image: nginxinc/nginx-unprivileged:1.27.2
+                    env:
+                    - name: API_TOKEN
+                      value:
+                        secure: {ciphertext}
+                    ports:
+                    - name: http
+                      container_port: 8080
+                  ports:
+                  - name: http
+                    port: 80
+            """
+        ),
+    )
+    stream = render(project, "test")
+    assert ciphertext not in stream
+    [pod] = [doc for doc in yaml.safe_load_all(stream) if doc and doc["kind"] == "Pod"]
+    assert pod["spec"]["containers"][0]["env"] == [{"name": "API_TOKEN", "value": "[secret]"}]
