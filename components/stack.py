@@ -118,7 +118,7 @@ def _bundle_args(
         v.check_choice(p, "type", kind_name, tuple(COMPONENTS))
     previous = _previous_names(p, name, entry.get("previous_names", []))
     c.problems(f"services.{name}", p)
-    if kind_name not in COMPONENTS:
+    if not isinstance(kind_name, str) or kind_name not in COMPONENTS:
         return None
     kind = COMPONENTS[kind_name].KIND
     accepted = set(kind.args.__annotations__)

@@ -24,6 +24,7 @@ from typing import Any
 
 import pulumi
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -559,3 +560,61 @@ def test_an_unknown_anywhere_builds_or_is_refused_as_an_output(
     kinds = sorted(r.type for r in mocks.resources if r.custom)
     expected = 1 if component == "ExternalNameService" else 2
     assert len(kinds) >= expected, kinds
+
+
+# --- every path of a real stack, mutated structurally ----------------------------
+
+REAL_STACKS = {
+    name: yaml.safe_load((PROJECT / "stacks" / f"Pulumi.{name}.yaml").read_text()) for name in ("dev", "prod")
+}
+STACK_MUTATIONS = ("wrong type", "list for map", "null", "deep nesting", "unknown key")
+
+
+@st.composite
+def mutated_stack(draw: st.DrawFn) -> str:
+    document = copy.deepcopy(REAL_STACKS[draw(st.sampled_from(sorted(REAL_STACKS)))])
+    path = draw(st.sampled_from(_paths(document["config"])))
+    parent = document["config"]
+    for key in path[:-1]:
+        parent = parent[key]
+    value = parent[path[-1]]
+    mutation = draw(st.sampled_from(STACK_MUTATIONS))
+    if mutation == "wrong type":
+        parent[path[-1]] = draw(
+            st.sampled_from([7, 2.5, True, "text", ["a"], {"a": 1}]).filter(
+                lambda wrong: type(wrong) is not type(value)
+            )
+        )
+    elif mutation == "list for map":
+        parent[path[-1]] = [value]
+    elif mutation == "null":
+        parent[path[-1]] = None
+    elif mutation == "deep nesting":
+        nested: Any = value
+        for _ in range(draw(st.integers(20, 60))):
+            nested = {"x": nested} if draw(st.booleans()) else [nested]
+        parent[path[-1]] = nested
+    elif isinstance(value, dict):
+        value[draw(st.sampled_from(["bogus", "typ", "selecter", "Containers"]))] = 1
+    else:
+        parent[path[-1]] = {"bogus": value}
+    return yaml.safe_dump(document)
+
+
+@settings(max_examples=CONFIG_EXAMPLES)
+@given(mutated_stack())
+def test_a_real_stack_mutated_at_any_path_renders_or_exits_2_without_a_traceback(text: str) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        project = Path(directory)
+        (project / "Pulumi.yaml").write_text((PROJECT / "Pulumi.yaml").read_text())
+        (project / "stacks").mkdir()
+        (project / "stacks" / "Pulumi.mutated.yaml").write_text(text)
+        (project / "__main__.py").write_text((PROJECT / "__main__.py").read_text())
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["render", "mutated", "--project-dir", str(project)])
+    assert "Traceback" not in err.getvalue()
+    assert code in (0, 2), err.getvalue()
+    if code == 2:
+        assert err.getvalue().startswith("error: ")
+        assert out.getvalue() == ""
