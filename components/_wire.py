@@ -37,6 +37,26 @@ def _fields(cls: type) -> tuple[dict[str, tuple[str, type | None]], dict[str, tu
     return by_snake, by_camel
 
 
+@functools.cache
+def _list_fields(cls: type) -> frozenset[str]:
+    """The snake names of ``cls``'s fields that hold a list of an input type."""
+    types = pulumi_types.input_type_types(cls)
+    return frozenset(
+        snake
+        for snake, (camel, nested) in _fields(cls)[0].items()
+        if nested is not None and _is_list(types.get(camel))
+    )
+
+
+def _is_list(hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin is None:
+        return False
+    if getattr(origin, "__name__", "") in ("Sequence", "list"):
+        return True
+    return any(_is_list(arg) for arg in typing.get_args(hint))
+
+
 def _nested_input_type(hint: Any) -> type | None:
     """The input type a field holds, directly or as list elements; None for
     scalars and free-form maps (labels, node selectors), whose keys are data."""
@@ -78,6 +98,9 @@ def to_wire(p: v.Problems, path: str, value: Any, cls: type, owner: str) -> Any:
         if item is None:
             continue
         camel, nested = field
+        if isinstance(item, Mapping) and key in _list_fields(cls):
+            p.type(f"{path}.{key}", "must be a list, not a mapping")
+            continue
         out[camel] = _value_to_wire(p, f"{path}.{key}", item, nested)
     return out
 
