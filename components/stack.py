@@ -19,16 +19,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+import yaml
 
 from k8s_rules import names, pod_security, wiring
 
 from . import _validation as v
 from ._checks import Plan, as_argument_problem, check
 from ._component import ServiceComponent
+from ._manifests import checkable
 from .cluster_ip import ClusterIPService
 from .external_name import ExternalNameService
 from .load_balancer import LoadBalancerService
@@ -283,7 +286,9 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
         if plan.workload is not None and enforced and enforced != plan.profile:
             # What the namespace's Pod Security admission would do: the same
             # rules, at the level it enforces.
-            refused = pod_security.check_pod_security(plan.workload, enforced)
+            refused = pod_security.check_pod_security(
+                plan.workload if plan.plain else checkable(plan.workload), enforced
+            )
             if refused:
                 c.add(
                     f"{where}.pod_security: {v.show(plan.profile)} is weaker than namespace {v.show(plan.namespace)}"
@@ -302,7 +307,7 @@ def _check_wiring(c: _Collector, bundles: list[Bundle]) -> None:
     owners: list[tuple[Bundle, str]] = []
     for bundle in bundles:
         for role, manifest in bundle.plan.objects:
-            objects.append(manifest)
+            objects.append(manifest if bundle.plan.plain else checkable(manifest))
             owners.append((bundle, role))
     for index, problem in wiring.check_wiring(objects):
         bundle, role = owners[index]
@@ -316,6 +321,7 @@ def parse(
     *,
     protect: Any = False,
     extra_keys: tuple[str, ...] = (),
+    plain: bool = True,
 ) -> StackConfig:
     """Check a whole stack config; raise `ConfigError` with every problem."""
     c = _Collector()
@@ -359,8 +365,9 @@ def parse(
     bundles: list[Bundle] = []
     for name, (kind_name, args, filled, previous) in prepared.items():
         peers = _resolve_peers(c, name, args, selectors)
-        # Stack config is JSON: plain data, never an Output.
-        built, problems = check(COMPONENTS[kind_name].KIND, name, args, plain=True)
+        # Stack config is JSON: plain data, with no Output, unless load()
+        # made its secrets secret Outputs again.
+        built, problems = check(COMPONENTS[kind_name].KIND, name, args, plain=plain)
         for problem in problems.items:
             root = problem.path.split(".")[0].split("[")[0]
             c.add(problem.at("defaults") if root in filled else problem.at(f"services.{name}"))
@@ -418,13 +425,90 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
             )
     if problems:
         raise ConfigError(problems)
+    secrets = 0
+    if values["services"] is not None and pulumi.runtime.is_config_secret(f"{PROJECT}:services"):
+        secrets = _keep_secrets_secret(values, "services")
     return parse(
         values["services"],
         values["defaults"],
         values["namespaces"],
         protect=False if values["protect"] is None else values["protect"],
         extra_keys=_config_keys(),
+        plain=secrets == 0,
     )
+
+
+def _keep_secrets_secret(values: dict[str, Any], key: str) -> int:
+    """Make every value set with ``pulumi config set --path --secret`` a
+    secret Output again, so what the bundles register from it is secret.
+
+    The CLI decrypts the whole key and only says that the key holds a secret
+    (``PULUMI_CONFIG_SECRET_KEYS``), not where; the stack file says where:
+    each ``secure:`` value under the key. Returns how many were wrapped.
+    """
+    full_key = f"{PROJECT}:{key}"
+    paths = _secure_paths(full_key)
+    if not paths:
+        raise ConfigError(
+            [
+                f"{key}: holds a secret, but {_stack_file() or 'the stack file'} shows no `secure:` value under"
+                f" {full_key}, so its place cannot be kept secret. Set secrets with `pulumi config set --path --secret"
+                f" '{full_key}.<bundle>.<path>' <value>` in the stack file (secrets from a Pulumi ESC environment"
+                " are not supported inside services)."
+            ]
+        )
+    wrapped = 0
+    for path in paths:
+        parent = values[key]
+        try:
+            for step in path[:-1]:
+                parent = parent[step]
+            parent[path[-1]] = pulumi.Output.secret(parent[path[-1]])
+            wrapped += 1
+        except (KeyError, IndexError, TypeError):
+            continue  # the file and the decrypted config disagree: nothing to wrap there
+    return wrapped
+
+
+def _stack_file() -> str | None:
+    """The current stack's config file, as the CLI finds it: the project's
+    ``stackConfigDir`` (Pulumi.yaml), relative to the working directory, which
+    is the project's directory when the CLI runs the program."""
+    try:
+        project = yaml.safe_load(Path("Pulumi.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    directory = project.get("stackConfigDir", ".") if isinstance(project, Mapping) else "."
+    path = Path(str(directory)) / f"Pulumi.{pulumi.get_stack()}.yaml"
+    return str(path) if path.is_file() else None
+
+
+def _secure_paths(full_key: str) -> list[tuple[str | int, ...]]:
+    """Paths of the ``secure:`` values under ``full_key`` in the stack file."""
+    path = _stack_file()
+    if path is None:
+        return []
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    config = document.get("config") if isinstance(document, Mapping) else None
+    value = config.get(full_key, config.get(full_key.partition(":")[2])) if isinstance(config, Mapping) else None
+    found: list[tuple[str | int, ...]] = []
+
+    def walk(node: Any, where: tuple[str | int, ...]) -> None:
+        if isinstance(node, Mapping):
+            if set(node) == {"secure"}:
+                found.append(where)
+                return
+            for name, item in node.items():
+                walk(item, (*where, name))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, (*where, index))
+
+    walk(value, ())
+    return found
 
 
 def build(stack: StackConfig) -> dict[str, ServiceComponent]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +35,25 @@ from components import _runtime
 __all__ = ["KubernetesMocks", "RecordedResource", "normalize", "run"]
 
 
+# How the SDK marks a secret value on the wire (pulumi.runtime.rpc): a
+# mapping with this key and signature, the value under "value".
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SECRET_PLACEHOLDER = "[secret]"
+
+
 def normalize(value: Any) -> Any:
     """Inputs as Kubernetes sees them: integral floats back to ints (the
-    engine sends every number as a float), containers copied."""
+    engine sends every number as a float), containers copied, and a secret
+    value as ``"[secret]"``. The SDK marks secrecy on a resource's top-level
+    property (a Pod's whole ``spec`` when one env value in it is secret), so
+    that is what is hidden, as ``pulumi preview`` hides it: the plaintext is
+    never recorded."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, Mapping):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return SECRET_PLACEHOLDER
         return {key: normalize(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [normalize(item) for item in value]
@@ -192,6 +205,7 @@ def run(
     project: str = "k8s-services",
     stack: str = "test",
     config: Mapping[str, str] | None = None,
+    secret_keys: Sequence[str] = (),
     preview: bool = False,
 ) -> KubernetesMocks:
     """Run ``program`` under ``mocks`` until every resource it registers is
@@ -199,6 +213,8 @@ def run(
 
     ``config`` maps full keys (``"<project>:<key>"``) to strings; object
     values must be JSON strings, as the Pulumi CLI passes them.
+    ``secret_keys`` are the keys the CLI would mark secret (decrypted, in
+    ``config``).
 
     The SDK's calls to the mock monitor run on the event loop's thread, not
     in its thread pool, and so does anything else the program hands the
@@ -206,7 +222,7 @@ def run(
     """
     mocks = mocks or KubernetesMocks()
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
-    pulumi.runtime.set_all_config(dict(config or {}))
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys))
 
     root = pulumi.runtime.settings.get_root_resource()
     if isinstance(root, pulumi.runtime.stack.Stack):
