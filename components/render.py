@@ -83,10 +83,14 @@ class Project:
 
 
 def _read_yaml(path: Path) -> Any:
+    # Bounded, UTF-8 only, no duplicate keys, tags or non-string keys, and
+    # no plain scalar that PyYAML and the Pulumi CLI's yaml.v3 read apart.
+    from ._stackfile import StackFileError, load_yaml_file
+
     try:
-        return yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise RenderError(f"{path}: is not valid YAML: {exc}") from None
+        return load_yaml_file(path)
+    except StackFileError as error:
+        raise RenderError(str(error)) from None
 
 
 def _full_key(project: str, key: str) -> str:
