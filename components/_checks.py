@@ -251,19 +251,36 @@ def _service_ports(
     return emitted
 
 
+# Arguments that decide which objects and fields are built, or are resource
+# options: they must be known when the program runs.
+STRUCTURAL = {
+    "workload": "it decides which object is built",
+    "pod_security": "it decides the Pods' security settings and the rules they are checked against",
+    "node_port_range": "node ports are checked against it",
+    "skip_await": "it decides an annotation",
+    "headless": "it decides the Service's clusterIP",
+    "custom_timeouts": "Pulumi needs resource options when the resource is registered",
+}
+
+
 def _check_service_options(p: v.Problems, args: Mapping[str, Any]) -> None:
     """Argument types the Service's schema cannot name well, and options
     that belong together in the arguments' own terms."""
+    for key in STRUCTURAL:
+        if key in args and not v.is_known(args[key]):
+            p.type(key, f"must be a plain value, not an Output: {STRUCTURAL[key]}")
     for key in ("skip_await", "headless", "publish_not_ready_addresses", "allocate_load_balancer_node_ports"):
         if key in args:
             v.check_bool(p, key, args[key])
-    if "session_affinity_timeout_seconds" in args and args.get("session_affinity", "None") != "ClientIP":
+    affinity = args.get("session_affinity", "None")
+    if "session_affinity_timeout_seconds" in args and v.is_known(affinity) and affinity != "ClientIP":
         p.value(
             "session_affinity_timeout_seconds",
             args["session_affinity_timeout_seconds"],
             'only applies with session_affinity "ClientIP"; set session_affinity or remove it',
         )
-    if "health_check_node_port" in args and args.get("external_traffic_policy") != "Local":
+    policy = args.get("external_traffic_policy")
+    if "health_check_node_port" in args and v.is_known(policy) and policy != "Local":
         p.value(
             "health_check_node_port",
             args["health_check_node_port"],
@@ -274,10 +291,19 @@ def _check_service_options(p: v.Problems, args: Mapping[str, Any]) -> None:
             v.check_list(p, key, args[key])
     if "custom_timeouts" in args:
         timeouts = args["custom_timeouts"]
-        if not isinstance(timeouts, pulumi.CustomTimeouts) and v.check_mapping(p, "custom_timeouts", timeouts):
+        if (
+            v.is_known(timeouts)
+            and not isinstance(timeouts, pulumi.CustomTimeouts)
+            and v.check_mapping(p, "custom_timeouts", timeouts)
+        ):
             v.check_keys(p, "custom_timeouts", timeouts, keys_of(CustomTimeoutsArgs), "custom_timeouts")
             for key in ("create", "update", "delete"):
                 if key in timeouts:
+                    if not v.is_known(timeouts[key]):
+                        p.type(
+                            f"custom_timeouts.{key}",
+                            f"must be a plain value, not an Output: {STRUCTURAL['custom_timeouts']}",
+                        )
                     v.check_duration(p, f"custom_timeouts.{key}", timeouts[key])
 
 
@@ -544,7 +570,10 @@ def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Pla
         # (A selector only known at deployment gets its own message below.)
         if key in args and (key != "selector" or v.is_known(args[key])):
             v.check_label_types(p, key, args[key])
-    node_port_range = v.parse_port_range(p, "node_port_range", args.get("node_port_range", DEFAULT_NODE_PORT_RANGE))
+    given_range = args.get("node_port_range", DEFAULT_NODE_PORT_RANGE)
+    node_port_range = v.parse_port_range(
+        p, "node_port_range", given_range if v.is_known(given_range) else DEFAULT_NODE_PORT_RANGE
+    )
 
     selector: dict[str, Any] | None = None
     profile = "restricted"
