@@ -24,7 +24,6 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-import yaml
 
 from k8s_rules import names, pod_security, wiring
 
@@ -32,6 +31,7 @@ from . import _validation as v
 from ._checks import Plan, as_argument_problem, check
 from ._component import ServiceComponent
 from ._manifests import checkable
+from ._stackfile import StackFileError, load_yaml_file
 from .cluster_ip import ClusterIPService
 from .external_name import ExternalNameService
 from .load_balancer import LoadBalancerService
@@ -475,8 +475,8 @@ def _stack_file() -> str | None:
     ``stackConfigDir`` (Pulumi.yaml), relative to the working directory, which
     is the project's directory when the CLI runs the program."""
     try:
-        project = yaml.safe_load(Path("Pulumi.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, ValueError, yaml.YAMLError):
+        project = load_yaml_file(Path("Pulumi.yaml")) or {}
+    except (OSError, StackFileError):
         return None
     directory = project.get("stackConfigDir", ".") if isinstance(project, Mapping) else "."
     path = Path(str(directory)) / f"Pulumi.{pulumi.get_stack()}.yaml"
@@ -489,9 +489,11 @@ def _secure_paths(full_key: str) -> list[tuple[str | int, ...]]:
     if path is None:
         return []
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError):
+        document = load_yaml_file(Path(path))
+    except OSError:
         return []
+    except StackFileError as error:
+        raise ConfigError([str(error)]) from None
     config = document.get("config") if isinstance(document, Mapping) else None
     value = config.get(full_key, config.get(full_key.partition(":")[2])) if isinstance(config, Mapping) else None
     found: list[tuple[str | int, ...]] = []
