@@ -457,6 +457,14 @@ def _keep_secrets_secret(values: dict[str, Any], key: str) -> int:
                 " are not supported inside services)."
             ]
         )
+    if () in paths:
+        raise ConfigError(
+            [
+                f"{key}: is secret as a whole; the bundles are built and checked from it, so only values inside it"
+                f" may be secret. Set them with `pulumi config set --path --secret '{full_key}.<bundle>.<path>'"
+                " <value>`."
+            ]
+        )
     wrapped = 0
     for path in paths:
         parent = values[key]

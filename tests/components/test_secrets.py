@@ -123,3 +123,14 @@ def test_a_secret_key_whose_secrets_cannot_be_located_is_a_config_error(tmp_path
         " --secret 'k8s-services:services.<bundle>.<path>' <value>` in the stack file (secrets from a Pulumi ESC"
         " environment are not supported inside services)."
     ]
+
+
+def test_services_secret_as_a_whole_is_a_config_error(tmp_path: Path) -> None:
+    whole = "config:\n  k8s-services:services:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBB\n"
+    with project(tmp_path, whole), pytest.raises(stack.ConfigError) as exc:
+        run(program, stack="prod", config=decrypted(STACK_FILE), secret_keys=["k8s-services:services"])
+    assert PLAINTEXT not in str(exc.value)
+    assert exc.value.messages == [
+        "services: is secret as a whole; the bundles are built and checked from it, so only values inside it may be"
+        " secret. Set them with `pulumi config set --path --secret 'k8s-services:services.<bundle>.<path>' <value>`."
+    ]
