@@ -276,7 +276,10 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
             pinned = port.get("node_port")
             if pinned is None:
                 continue
-            if pinned in node_ports:
+            # Within one Service, one node port may serve TCP and UDP of one
+            # port number (the Service rules check that); across Services a
+            # node port is the cluster's once.
+            if pinned in node_ports and not node_ports[pinned].startswith(f"{where}.ports["):
                 c.add(
                     f"{where}.ports[{i}].node_port: {pinned} is already pinned by {node_ports[pinned]};"
                     " node ports are cluster-wide, so pin another or leave it to Kubernetes."

@@ -229,3 +229,32 @@ def test_previous_names_are_checked() -> None:
         'services.api.previous_names[0]: "web" is the name of another bundle of this stack; two bundles cannot both'
         " own its objects."
     ]
+
+
+def test_one_bundle_may_pin_one_node_port_for_tcp_and_udp() -> None:
+    dns = {
+        "type": "NodePort",
+        "containers": [
+            {
+                "name": "dns",
+                "image": "coredns/coredns:1.11.3",
+                "ports": [
+                    {"name": "dns-tcp", "container_port": 53, "protocol": "TCP"},
+                    {"name": "dns-udp", "container_port": 53, "protocol": "UDP"},
+                ],
+            }
+        ],
+        "ports": [
+            {"name": "dns-tcp", "port": 53, "protocol": "TCP", "node_port": 30053},
+            {"name": "dns-udp", "port": 53, "protocol": "UDP", "node_port": 30053},
+        ],
+    }
+    assert [b.name for b in stack.parse({"dns": dns}).bundles] == ["dns"]
+    with pytest.raises(stack.ConfigError) as exc:
+        stack.parse({"dns": dns, "dns2": {**dns, "selector": {"app": "dns2"}}})
+    assert exc.value.messages == [
+        "services.dns2.ports[0].node_port: 30053 is already pinned by services.dns.ports[0]; node ports are"
+        " cluster-wide, so pin another or leave it to Kubernetes.",
+        "services.dns2.ports[1].node_port: 30053 is already pinned by services.dns.ports[0]; node ports are"
+        " cluster-wide, so pin another or leave it to Kubernetes.",
+    ]
