@@ -150,3 +150,20 @@ def as_int(value: Any) -> Any:
 
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+BAD_INT: Final[Any] = object()
+"""What `decode_int` gives for a value that cannot be the integer a field needs."""
+
+
+def decode_int(value: Any) -> Any:
+    """An int field as the API server's decoder reads it: the int, None when
+    absent, `UNKNOWN`, or `BAD_INT` (a bool, a fraction, a string...). The
+    Pulumi engine sends numbers as floats: 80.0 is 80."""
+    if value is None or value is UNKNOWN:
+        return value
+    if isinstance(value, int):
+        return BAD_INT if isinstance(value, bool) else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return BAD_INT

@@ -10,24 +10,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from ._objects import PodView, kind_of, pod_of
-from ._problem import NO_VALUE, UNKNOWN, Path, Problem, format_path
+from ._problem import NO_VALUE, UNKNOWN, Path, Problem, decode_int, format_path
 from .names import iana_svc_name_problem, port_number_problem
 from .services import PROTOCOLS
 
 __all__ = ["check_container_ports"]
-
-_BAD: Final[Any] = object()  # a value that cannot be the integer the field needs
-
-
-def _integer(value: Any) -> Any:
-    """An int field as Go decodes it: int, None when absent, UNKNOWN, or _BAD."""
-    if value is None or value is UNKNOWN:
-        return value
-    if isinstance(value, int):
-        return _BAD if isinstance(value, bool) else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return _BAD
 
 
 def _is_map(value: Any) -> bool:
@@ -56,8 +43,8 @@ class _ContainerPort:
         self.path = path
         self.raw = raw
         self.name = raw.get("name")
-        self.container_port = _integer(raw.get("containerPort"))
-        host_port = _integer(raw.get("hostPort"))
+        self.container_port = decode_int(raw.get("containerPort"))
+        host_port = decode_int(raw.get("hostPort"))
         self.host_port = 0 if host_port is None else host_port
         # SetDefaults_Pod (defaultHostNetworkPorts): on the host network a Pod's
         # unset hostPort becomes its containerPort before validation.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from ._problem import NO_VALUE, UNKNOWN, Path, Problem, show
+from ._problem import BAD_INT, NO_VALUE, UNKNOWN, Path, Problem, decode_int, show
 from .names import (
     cidr_problem,
     dns1035_label_problem,
@@ -45,20 +45,6 @@ MAX_CLIENT_IP_AFFINITY_SECONDS: Final = 86400
 SOURCE_RANGES_ANNOTATION: Final = "service.beta.kubernetes.io/load-balancer-source-ranges"
 TOPOLOGY_MODE_ANNOTATION: Final = "service.kubernetes.io/topology-mode"
 TOPOLOGY_HINTS_ANNOTATION: Final = "service.kubernetes.io/topology-aware-hints"
-
-_BAD: Final[Any] = object()  # a value that cannot be the integer the field needs
-
-
-def _integer(value: Any) -> Any:
-    """An int field as Go decodes it: int, None when absent, UNKNOWN, or _BAD
-    (a bool, a non-integral float, a string...)."""
-    if value is None or value is UNKNOWN:
-        return value
-    if isinstance(value, int):
-        return _BAD if isinstance(value, bool) else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return _BAD
 
 
 def _one_of(values: Sequence[str]) -> str:
@@ -104,12 +90,12 @@ class _Port:
         field = raw.get
         self.name = field("name")
         port = field("port")
-        self.port = port if type(port) is int else _integer(port)
+        self.port = port if type(port) is int else decode_int(port)
         protocol = field("protocol")
         self.protocol = "TCP" if protocol is None or protocol == "" else protocol
         self.target = field("targetPort")
         node_port = field("nodePort")
-        self.node_port = 0 if node_port is None else node_port if type(node_port) is int else _integer(node_port)
+        self.node_port = 0 if node_port is None else node_port if type(node_port) is int else decode_int(node_port)
         self.app_protocol = field("appProtocol")
 
 
@@ -375,8 +361,8 @@ def _check_target_port(p: _Port, base: Path, out: list[Problem]) -> None:
                 )
             )
         return
-    number = _integer(target)
-    if number is _BAD:
+    number = decode_int(target)
+    if number is BAD_INT:
         problem: str | None = "must be a port number between 1 and 65535 or a container port name"
     else:
         problem = _port_number_problem(number)
@@ -414,10 +400,10 @@ def _check_session_affinity(s: _Service, out: list[Problem]) -> None:
     path: Path = ("spec", "sessionAffinityConfig", "clientIP", "timeoutSeconds")
     client_ip = _child(_child(s.spec, "sessionAffinityConfig"), "clientIP")
     raw = UNKNOWN if client_ip is UNKNOWN else client_ip.get("timeoutSeconds")
-    timeout = _integer(raw)
+    timeout = decode_int(raw)
     if timeout is None or timeout is UNKNOWN:
         return  # defaults to 10800
-    if timeout is _BAD or not 0 < timeout <= MAX_CLIENT_IP_AFFINITY_SECONDS:
+    if timeout is BAD_INT or not 0 < timeout <= MAX_CLIENT_IP_AFFINITY_SECONDS:
         out.append(
             Problem(
                 "service/session-affinity",
@@ -609,7 +595,7 @@ def _check_node_ports(s: _Service, out: list[Problem]) -> None:
     for p in asked:
         node_port = p.node_port
         path: Path = ("spec", "ports", p.index, "nodePort")
-        if node_port is _BAD:
+        if node_port is BAD_INT:
             reported.add(p.index)
             out.append(Problem("service/node-ports", path, "must be an integer", p.raw.get("nodePort")))
             continue
@@ -702,7 +688,7 @@ def _allocate_node_ports(s: _Service, reported: set[int], out: list[Problem]) ->
 def _check_duplicate_ports(s: _Service, out: list[Problem]) -> None:
     seen: dict[tuple[int, str], int] = {}
     for p in s.ports:
-        if not isinstance(p.port, int) or p.port is _BAD or not isinstance(p.protocol, str):
+        if not isinstance(p.port, int) or p.port is BAD_INT or not isinstance(p.protocol, str):
             continue
         first = seen.setdefault((p.port, p.protocol), p.index)
         if first != p.index:
@@ -810,7 +796,7 @@ def _check_external_traffic_policy(s: _Service, out: list[Problem]) -> None:
             )
         )
     raw = s.spec.get("healthCheckNodePort")
-    port = _integer(raw)
+    port = decode_int(raw)
     if port is None or port is UNKNOWN or port == 0:
         return  # allocated by the registry when it is needed
     path: Path = ("spec", "healthCheckNodePort")
