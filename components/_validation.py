@@ -1,9 +1,11 @@
-"""Where every rule on a plain input value is checked.
+"""The arguments' own shape checks and the problem list they report into.
 
-Each ``check_*`` function appends `Problem`s to a `Problems` list instead of
-raising, so one pass can report everything that is wrong; the components turn
-the list into one ``TypeError`` or ``ValueError`` before registering anything.
-Values that are Pulumi Outputs are unknown until deployment and are skipped.
+Only what no Kubernetes object can say is checked here: types of arguments,
+and values that never reach an object (a cluster domain, a node port range, a
+duration). Every rule on the objects lives in `k8s_rules`; name and label
+formats come from `k8s_rules.names`. Each ``check_*`` function appends to a
+`Problems` list instead of raising, so one pass reports everything; where a
+structure must be plain, an Output is a type problem that says so.
 """
 
 from __future__ import annotations
@@ -210,13 +212,6 @@ def check_dns1123_label(p: Problems, path: str, value: Any, hint: str = "") -> N
             p.value(path, value, f"is not a DNS-1123 label: it {reason}{hint}")
 
 
-def check_dns1035_label(p: Problems, path: str, value: Any, hint: str = "") -> None:
-    if check_str(p, path, value):
-        reason = names.dns1035_label_problem(value) if value else "must not be empty"
-        if reason:
-            p.value(path, value, f"is not a DNS-1035 label: it {reason}{hint}")
-
-
 def check_dns1123_subdomain(p: Problems, path: str, value: Any, hint: str = "") -> None:
     if check_str(p, path, value):
         reason = names.dns1123_subdomain_problem(value) if value else "must not be empty"
@@ -256,19 +251,6 @@ def check_label_types(p: Problems, path: str, value: Any) -> None:
 
 
 # --- numbers and enumerations ----------------------------------------------
-
-
-def check_range(p: Problems, path: str, value: Any, low: int, high: int, hint: str = "") -> bool:
-    if not check_int(p, path, value):
-        return False
-    if not low <= value <= high:
-        p.value(path, value, f"must be between {low} and {high}{hint}")
-        return False
-    return True
-
-
-def check_port(p: Problems, path: str, value: Any) -> bool:
-    return check_range(p, path, value, 1, 65535)
 
 
 def check_choice(p: Problems, path: str, value: Any, choices: tuple[str, ...]) -> bool:
