@@ -42,11 +42,11 @@ def test_suggest_quotes_values_as_values() -> None:
 
 def test_unknown_values_are_not_checked() -> None:
     assert _problems(v.check_dns1123_label, pulumi.Output.from_input("Not A Label")) == []
-    assert _problems(v.check_port, pulumi.Output.from_input(0)) == []
+    assert _problems(v.check_int, pulumi.Output.from_input(0)) == []
 
 
 def test_booleans_are_not_integers() -> None:
-    assert _problems(v.check_port, True) == ["'x' must be an integer, not bool."]
+    assert _problems(v.check_int, True) == ["'x' must be an integer, not bool."]
 
 
 @pytest.mark.parametrize(
