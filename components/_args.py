@@ -90,12 +90,90 @@ class ServiceArgsBase(TypedDict):
     """Annotations on the Service. Default: none."""
 
 
+class ServiceAccountArgs(TypedDict, total=False):
+    """The ServiceAccount a bundle creates for its Pods."""
+
+    name: str
+    """``metadata.name``. Default: the workload's name."""
+    labels: dict[str, str]
+    """Extra labels. Default: ``{"app.kubernetes.io/name": <resource name>}``."""
+    annotations: dict[str, str]
+    """E.g. a cloud identity binding. Default: none."""
+    automount_service_account_token: bool
+    """Default: False; a Pod that needs the token sets
+    ``pod_spec.automount_service_account_token`` too."""
+
+
+class DisruptionBudgetArgs(TypedDict, total=False):
+    """A PodDisruptionBudget over the bundle's Pods: exactly one of
+    ``min_available`` and ``max_unavailable``, a count or a percentage ("50%")."""
+
+    min_available: int | str
+    max_unavailable: int | str
+    unhealthy_pod_eviction_policy: Literal["IfHealthyBudget", "AlwaysAllow"]
+    """Default: Kubernetes' "IfHealthyBudget"."""
+
+
+class VersionArgs(TypedDict, total=False):
+    """One version of the application (see ``versions``): what it sets
+    replaces the bundle's value, but labels and annotations extend it."""
+
+    containers: list[k8s.core.v1.ContainerArgsDict]
+    replicas: int
+    pod_labels: dict[str, str]
+    pod_annotations: dict[str, str]
+    pod_spec: k8s.core.v1.PodSpecArgsDict
+    workload_name: str
+    """Default: ``<workload_name>-<version>``."""
+
+
 class BundleArgsBase(ServiceArgsBase):
     """Arguments of the three Pod-plus-Service bundles."""
 
-    containers: list[k8s.core.v1.ContainerArgsDict]
+    containers: NotRequired[list[k8s.core.v1.ContainerArgsDict]]
     """The Pod's containers (snake_case keys, `ContainerArgsDict` shape); at
-    least one, each with a unique ``name`` and a non-empty ``image``."""
+    least one, each with a unique ``name`` and a non-empty ``image``.
+    Required unless the bundle has a ``target``, ``external_pods``, or
+    ``versions`` that each give their own."""
+    target: NotRequired[Any]
+    """Another bundle (a ClusterIPService, NodePortService or
+    LoadBalancerService object; in stack config, its name) whose Pods this
+    Service selects instead of owning a workload: its selector, namespace
+    and containers' ports are the target's. For one workload reached in
+    several ways, e.g. east-west and north-south. Default: none."""
+    external_pods: NotRequired[bool]
+    """The Pods are deployed elsewhere (a Helm chart, another stack): the
+    bundle builds the Service (and the NetworkPolicy of ``allow_from``)
+    only, ``selector`` is required and each port's ``target_port`` is used
+    as given, unchecked. Default: False."""
+    versions: NotRequired[dict[str, VersionArgs]]
+    """Several versions of the application behind the one Service, e.g.
+    ``{"v1": {...}, "v2": {"containers": [...], "replicas": 1}}``: one
+    workload each, whose Pods carry the selector plus ``version_label:
+    <version>``. Each can be added, scaled and removed on its own; the
+    Service never changes. Default: none (one workload)."""
+    version_label: NotRequired[str]
+    """The Pod label that tells ``versions`` apart. Default: "version"."""
+    service_account: NotRequired[bool | ServiceAccountArgs]
+    """True (or the ServiceAccount's fields) to give the Pods a ServiceAccount
+    of their own instead of the namespace's "default". Default: False."""
+    disruption_budget: NotRequired[DisruptionBudgetArgs]
+    """A PodDisruptionBudget, for replicated workloads (Deployment,
+    StatefulSet). Default: none."""
+    workload_spec: NotRequired[dict[str, Any]]
+    """Further fields of the Deployment, StatefulSet or DaemonSet spec
+    (snake_case, e.g. ``strategy``, ``min_ready_seconds``,
+    ``volume_claim_templates``), merged over the bundle's; ``selector``,
+    ``template``, ``replicas`` and ``service_name`` are the bundle's.
+    Default: none."""
+    workload_labels: NotRequired[dict[str, str]]
+    """Extra labels on the workload object itself. Default: its Pod labels."""
+    workload_annotations: NotRequired[dict[str, str]]
+    """Annotations on the workload object itself. Default: none."""
+    governing_service_name: NotRequired[str]
+    """StatefulSet only, when the bundle's own Service is not headless: the
+    name of the headless Service the bundle creates to govern it.
+    Default: ``<service_name>-headless``."""
     workload_name: NotRequired[pulumi.Input[str]]
     """``metadata.name`` of the Pod or Deployment, a DNS-1123 subdomain.
     Default: the resource name."""
@@ -110,10 +188,12 @@ class BundleArgsBase(ServiceArgsBase):
     pod_spec: NotRequired[k8s.core.v1.PodSpecArgsDict]
     """Further PodSpec fields (snake_case), merged over the bundle's defaults;
     ``containers`` is not accepted here. Default: none."""
-    workload: NotRequired[Literal["Pod", "Deployment"]]
-    """A bare Pod, as in the reference scenario, or a Deployment. Default: "Pod"."""
+    workload: NotRequired[Literal["Pod", "Deployment", "StatefulSet", "DaemonSet"]]
+    """A bare Pod, as in the reference scenario, a Deployment, a StatefulSet
+    (governed by the bundle's headless Service, or by one the bundle
+    creates), or a DaemonSet (one Pod per node). Default: "Pod"."""
     replicas: NotRequired[pulumi.Input[int]]
-    """Deployment only: the number of Pods. Default: 1."""
+    """Deployment and StatefulSet only: the number of Pods. Default: 1."""
     pod_security: NotRequired[Literal["restricted", "baseline"]]
     """Pod Security Standards profile the Pod is built to pass; "baseline" is
     for images that must run as root. Fields set on a container win over the

@@ -50,6 +50,15 @@ def _endpoint(status: Any) -> str:
     return ""
 
 
+# The resource class of each workload kind.
+WORKLOAD_RESOURCES: dict[str, Any] = {
+    "Pod": k8s.core.v1.Pod,
+    "Deployment": k8s.apps.v1.Deployment,
+    "StatefulSet": k8s.apps.v1.StatefulSet,
+    "DaemonSet": k8s.apps.v1.DaemonSet,
+}
+
+
 class ServiceComponent(pulumi.ComponentResource):
     """What the four public components share: outputs and registration."""
 
@@ -57,10 +66,20 @@ class ServiceComponent(pulumi.ComponentResource):
 
     service: k8s.core.v1.Service
     """The Service resource."""
-    workload: k8s.core.v1.Pod | k8s.apps.v1.Deployment | None
-    """The Pod or Deployment the Service selects; None for ExternalName."""
+    workload: pulumi.CustomResource | None
+    """The Pod, Deployment, StatefulSet or DaemonSet the Service selects;
+    None for ExternalName, with ``target`` or ``external_pods``, and with
+    ``versions`` (see ``workloads``)."""
+    workloads: dict[str, pulumi.CustomResource]
+    """Each workload by version ("" without ``versions``)."""
     network_policy: k8s.networking.v1.NetworkPolicy | None
     """The NetworkPolicy that admits only ``allow_from``; None without ``allow_from``."""
+    governing_service: k8s.core.v1.Service | None
+    """A StatefulSet's headless governing Service, when the bundle's own is not headless."""
+    service_account: k8s.core.v1.ServiceAccount | None
+    """The Pods' own ServiceAccount (``service_account``)."""
+    disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
+    """The PodDisruptionBudget (``disruption_budget``)."""
     service_name: pulumi.Input[str]
     """``metadata.name`` of the Service: a plain ``str`` (an Output only if
     given as one)."""
@@ -87,23 +106,51 @@ class ServiceComponent(pulumi.ComponentResource):
         # already checked (``_checked``), so no bundle is built twice.
         built = _checked if _checked is not None and _checked.name == name else plan(self.KIND, name, args)
         super().__init__(f"k8s-services:index:{self.KIND.component}", name, None, opts)
+        self._plan = built  # what a bundle that targets this one reads
         child = pulumi.ResourceOptions(parent=self, custom_timeouts=built.custom_timeouts)
+        plain = pulumi.ResourceOptions(parent=self)
         # The manifests are camelCase, as checked; the SDK registers a
         # camelCase key as it is, so what is registered is what was checked.
-        self.workload = None
-        workload = built.workload
-        if workload is not None:
-            resource = k8s.core.v1.Pod if workload["kind"] == "Pod" else k8s.apps.v1.Deployment
-            self.workload = resource(name, metadata=workload["metadata"], spec=workload["spec"], opts=child)
+        self.service_account = None
+        if built.service_account is not None:
+            account = built.service_account
+            self.service_account = k8s.core.v1.ServiceAccount(
+                name,
+                metadata=account["metadata"],
+                automount_service_account_token=account["automountServiceAccountToken"],
+                opts=plain,
+            )
+        self.workloads = {}
+        for version, workload in built.workloads:
+            resource = WORKLOAD_RESOURCES[workload["kind"]]
+            self.workloads[version] = resource(
+                f"{name}-{version}" if version else name,
+                metadata=workload["metadata"],
+                spec=workload["spec"],
+                opts=child,
+            )
+        self.workload = self.workloads.get("")
         service = built.service
         self.service = k8s.core.v1.Service(name, metadata=service["metadata"], spec=service["spec"], opts=child)
+        self.governing_service = None
+        if built.governing_service is not None:
+            governing = built.governing_service
+            self.governing_service = k8s.core.v1.Service(
+                f"{name}-headless", metadata=governing["metadata"], spec=governing["spec"], opts=child
+            )
         self.network_policy = None
         if built.network_policy is not None:
             self.network_policy = k8s.networking.v1.NetworkPolicy(
                 name,
                 metadata=built.network_policy["metadata"],
                 spec=built.network_policy["spec"],
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=plain,
+            )
+        self.disruption_budget = None
+        if built.disruption_budget is not None:
+            budget = built.disruption_budget
+            self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+                name, metadata=budget["metadata"], spec=budget["spec"], opts=plain
             )
 
         self.service_name = built.service_name

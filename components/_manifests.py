@@ -109,26 +109,34 @@ def build_container(p: v.Problems, path: str, container: Any, defaults: Mapping[
     return built
 
 
-def build_pod_spec(p: v.Problems, args: Mapping[str, Any], profile: str) -> dict[str, Any]:
+def build_pod_spec(
+    p: v.Problems,
+    containers: list[Any],
+    pod_spec: Any,
+    profile: str,
+    containers_path: str = "containers",
+    pod_spec_path: str = "pod_spec",
+) -> dict[str, Any]:
     """The PodSpec: the bundle's defaults, ``pod_spec`` over them, then the
     containers (``containers`` and ``pod_spec.init_containers``) each with
-    the profile's container defaults."""
+    the profile's container defaults. The paths name the arguments in
+    problems (a version's own are ``versions["v2"].containers``...)."""
     pod_defaults, container_defaults = copy.deepcopy(SECURITY_DEFAULTS[profile])
     base: dict[str, Any] = {"automountServiceAccountToken": False, "securityContext": pod_defaults}
-    given = args.get("pod_spec") or {}
-    _nulls_over_defaults(p, "pod_spec", given, base, profile)
+    given = pod_spec or {}
+    _nulls_over_defaults(p, pod_spec_path, given, base, profile)
     lists = {key: given[key] for key in POD_CONTAINER_LISTS if isinstance(given.get(key), (list, tuple))}
     rest = {key: value for key, value in given.items() if key not in lists}
-    spec = merge(base, to_wire(p, "pod_spec", rest, k8s.core.v1.PodSpecArgs, POD_SPEC))
+    spec = merge(base, to_wire(p, pod_spec_path, rest, k8s.core.v1.PodSpecArgs, POD_SPEC))
     for key, field in POD_CONTAINER_LISTS.items():
         if key in lists:
             spec[field] = [
-                build_container(p, f"pod_spec.{key}[{i}]", container, container_defaults, profile)
+                build_container(p, f"{pod_spec_path}.{key}[{i}]", container, container_defaults, profile)
                 for i, container in enumerate(lists[key])
             ]
     spec["containers"] = [
-        build_container(p, f"containers[{i}]", container, container_defaults, profile)
-        for i, container in enumerate(args["containers"])
+        build_container(p, f"{containers_path}[{i}]", container, container_defaults, profile)
+        for i, container in enumerate(containers)
     ]
     return spec
 
@@ -195,27 +203,61 @@ def build_service(
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
 
 
+# Where each workload keeps its Pod template, and the API group it lives in.
+WORKLOAD_KINDS = {"Pod": "v1", "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1"}
+REPLICATED = ("Deployment", "StatefulSet")
+"""The workloads that have ``replicas`` (and so a disruption budget)."""
+
+
 def build_workload(
     workload: str,
     metadata: dict[str, Any],
     pod_metadata: dict[str, Any],
     pod_spec: dict[str, Any],
-    selector: dict[str, Any],
+    match_labels: dict[str, Any],
     replicas: Any,
+    workload_spec: Mapping[str, Any] | None = None,
+    service_name: Any = None,
 ) -> dict[str, Any]:
-    """A bare Pod (the reference scenario) or a Deployment."""
+    """A bare Pod (the reference scenario), a Deployment, a StatefulSet
+    (``service_name``: its governing Service) or a DaemonSet. ``metadata``
+    is the workload object's own; ``workload_spec`` (camelCase) goes under
+    the fields the bundle sets, which win."""
     if workload == "Pod":
         return {"apiVersion": "v1", "kind": "Pod", "metadata": {**metadata, **pod_metadata}, "spec": pod_spec}
+    spec: dict[str, Any] = dict(workload_spec or {})
+    if workload == "StatefulSet":
+        spec["serviceName"] = service_name
+    if workload in REPLICATED:
+        spec["replicas"] = replicas
+    spec["selector"] = {"matchLabels": match_labels}
+    spec["template"] = {"metadata": pod_metadata, "spec": pod_spec}
+    return {"apiVersion": "apps/v1", "kind": workload, "metadata": metadata, "spec": spec}
+
+
+def build_service_account(metadata: dict[str, Any], automount: bool) -> dict[str, Any]:
+    """The bundle's own ServiceAccount; its token is not mounted unless asked."""
     return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {**metadata, "labels": pod_metadata["labels"]},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": selector},
-            "template": {"metadata": pod_metadata, "spec": pod_spec},
-        },
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": metadata,
+        "automountServiceAccountToken": automount,
     }
+
+
+def build_disruption_budget(
+    metadata: dict[str, Any], selector: dict[str, Any], budget: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A PodDisruptionBudget over the bundle's Pods."""
+    spec: dict[str, Any] = {"selector": {"matchLabels": selector}}
+    for key, field in (
+        ("min_available", "minAvailable"),
+        ("max_unavailable", "maxUnavailable"),
+        ("unhealthy_pod_eviction_policy", "unhealthyPodEvictionPolicy"),
+    ):
+        if key in budget:
+            spec[field] = budget[key]
+    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata, "spec": spec}
 
 
 def build_network_policy(

@@ -28,7 +28,7 @@ import pulumi_kubernetes as k8s
 from k8s_rules import names, pod_security, wiring
 
 from . import _validation as v
-from ._checks import Plan, as_argument_problem, check
+from ._checks import WORKLOAD_KEYS, Plan, as_argument_problem, check
 from ._component import ServiceComponent
 from ._manifests import checkable
 from ._stackfile import StackFileError, load_yaml_file
@@ -126,6 +126,10 @@ def _bundle_args(
     kind = COMPONENTS[kind_name].KIND
     accepted = set(kind.args.__annotations__)
     args = {key: value for key, value in entry.items() if key not in ("type", "previous_names")}
+    owns_pods = kind.has_workload and "target" not in args and args.get("external_pods") is not True
+    if not owns_pods:
+        # A bundle that owns no Pods takes no default about them.
+        accepted -= set(WORKLOAD_KEYS)
     filled = {key for key in defaults if key in accepted and key not in args}
     for key in filled:
         args[key] = defaults[key]
@@ -136,7 +140,7 @@ def _bundle_args(
         # itself: it must still do so.
         original = previous[0]
         derived = [("service_name", names.dns1035_label_problem(original), "Service")]
-        if kind.has_workload:
+        if owns_pods:
             derived.append(("workload_name", names.dns1123_subdomain_problem(original), "workload"))
             args.setdefault("selector", {"app.kubernetes.io/name": original})
         for key, problem, what in derived:
@@ -208,6 +212,33 @@ def _resolve_peers(c: _Collector, name: str, args: dict[str, Any], selectors: di
     return described
 
 
+def _resolve_target(
+    c: _Collector,
+    name: str,
+    target: Any,
+    prepared: Mapping[str, Any],
+    targets: Mapping[str, Any],
+    plans: Mapping[str, Plan],
+) -> Plan | None:
+    """The plan of the bundle ``target`` names; None, with the problem
+    recorded, when it names none that can be targeted."""
+    where = f"services.{name}.target"
+    if not isinstance(target, str):
+        c.add(f"{where}: must be the name of another bundle of this stack, not {v.type_name(target)}.")
+    elif target == name:
+        c.add(f"{where}: {v.show(target)} is this bundle; name the bundle that owns the Pods.")
+    elif target not in prepared:
+        c.add(f"{where}: {v.show(target)} is not a bundle of this stack.{v.suggest(target, prepared, value=True)}")
+    elif target in targets:
+        c.add(
+            f"{where}: {v.show(target)} targets {v.show(targets[target])} itself; target the bundle that owns the Pods."
+        )
+    elif target in plans:
+        return plans[target]
+    # else: the target has problems of its own, reported at the target.
+    return None
+
+
 def _labels(selector: Any) -> str:
     if not isinstance(selector, Mapping) or not selector:
         return "any"
@@ -264,13 +295,28 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
                 f" services.{first} in namespace {v.show(plan.namespace)}; give one a different"
                 " 'service_name' or 'namespace'."
             )
-        if plan.workload_kind is not None:
-            workload_name = plan.workload_name
-            first = owner((plan.workload_kind, plan.namespace, workload_name), bundle.name)
+        others = [
+            (role, manifest)
+            for role, manifest in plan.objects
+            if role not in ("service", "network_policy") and not role.startswith("workload")
+        ]
+        for role, manifest in others:
+            other = manifest["metadata"]["name"]
+            first = owner((manifest["kind"], plan.namespace, other), bundle.name)
             if first:
                 c.add(
-                    f"{where}.workload_name: {v.show(workload_name)} is already the {plan.workload_kind} name of"
-                    f" services.{first} in namespace {v.show(plan.namespace)}; set a different 'workload_name'."
+                    f"{where}: its {manifest['kind']} {v.show(other)} has the name of one of services.{first} in"
+                    f" namespace {v.show(plan.namespace)}; rename one (see '{role}')."
+                )
+        for version, workload in plan.workloads:
+            workload_name = workload["metadata"]["name"]
+            kind = workload["kind"]
+            first = owner((kind, plan.namespace, workload_name), bundle.name)
+            if first:
+                path = f"versions[{v.show(version)}].workload_name" if version else "workload_name"
+                c.add(
+                    f"{where}.{path}: {v.show(workload_name)} is already the {kind} name of"
+                    f" services.{first} in namespace {v.show(plan.namespace)}; set a different '{path}'."
                 )
         for i, port in enumerate(plan.ports):
             pinned = port.get("node_port")
@@ -286,12 +332,16 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
                 )
             node_ports.setdefault(pinned, f"{where}.ports[{i}]")
         enforced = namespaces.get(str(plan.namespace), {}).get("pod_security")
-        if plan.workload is not None and enforced and enforced != plan.profile:
+        if plan.workloads and enforced and enforced != plan.profile:
             # What the namespace's Pod Security admission would do: the same
             # rules, at the level it enforces.
-            refused = pod_security.check_pod_security(
-                plan.workload if plan.plain else checkable(plan.workload), enforced
-            )
+            refused = [
+                problem
+                for _, workload in plan.workloads
+                for problem in pod_security.check_pod_security(
+                    workload if plan.plain else checkable(workload), enforced
+                )
+            ]
             if refused:
                 c.add(
                     f"{where}.pod_security: {v.show(plan.profile)} is weaker than namespace {v.show(plan.namespace)}"
@@ -359,23 +409,44 @@ def parse(
         if found is not None:
             prepared[str(name)] = found
 
+    targets = {name: found[1]["target"] for name, found in prepared.items() if "target" in found[1]}
     selectors: dict[str, tuple[Any, Any]] = {}
-    for name, (kind_name, args, _, _) in prepared.items():
-        has_pods = COMPONENTS[kind_name].KIND.has_workload
-        selector = args.get("selector", {"app.kubernetes.io/name": name}) if has_pods else None
-        selectors[name] = (selector, args.get("namespace", "default"))
+    for name in prepared:
+        owner = name
+        if name in targets and isinstance(targets[name], str) and targets[name] in prepared:
+            owner = targets[name]  # its Pods are the target's
+        owner_args = prepared[owner][1]
+        has_pods = COMPONENTS[prepared[owner][0]].KIND.has_workload
+        selector = owner_args.get("selector", {"app.kubernetes.io/name": owner}) if has_pods else None
+        selectors[name] = (selector, owner_args.get("namespace", "default"))
 
-    bundles: list[Bundle] = []
-    for name, (kind_name, args, filled, previous) in prepared.items():
+    plans: dict[str, Plan] = {}
+    peers_of: dict[str, list[str]] = {}
+    # Targets first: a bundle that targets another is built from its plan.
+    order = [name for name in prepared if name not in targets] + [name for name in prepared if name in targets]
+    for name in order:
+        kind_name, args, filled, previous = prepared[name]
         peers = _resolve_peers(c, name, args, selectors)
+        checked_args = args
+        if name in targets:
+            target_plan = _resolve_target(c, name, targets[name], prepared, targets, plans)
+            if target_plan is None:
+                continue
+            checked_args = {**args, "target": target_plan}
         # Stack config is JSON: plain data, with no Output, unless load()
         # made its secrets secret Outputs again.
-        built, problems = check(COMPONENTS[kind_name].KIND, name, args, plain=plain)
+        built, problems = check(COMPONENTS[kind_name].KIND, name, checked_args, plain=plain)
         for problem in problems.items:
             root = problem.path.split(".")[0].split("[")[0]
             c.add(problem.at("defaults") if root in filled else problem.at(f"services.{name}"))
         if built is not None:
-            bundles.append(Bundle(name, kind_name, args, built, peers, previous))
+            plans[name] = built
+            peers_of[name] = peers
+    bundles = [
+        Bundle(name, kind_name, args, plans[name], peers_of[name], previous)
+        for name, (kind_name, args, _, previous) in prepared.items()
+        if name in plans
+    ]
     claimed: dict[str, str] = {}
     for bundle in bundles:
         for i, old in enumerate(bundle.previous_names):

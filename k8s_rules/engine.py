@@ -61,9 +61,12 @@ def check_objects(
     in_cluster: bool | Collection[str] = True,
     intended_overlaps: Collection[tuple[str, str]] = (),
     schema: bool = True,
+    context: Sequence[Any] = (),
 ) -> list[tuple[int, Problem]]:
     """`check_object` on each object, then the wiring between them; each
-    problem with the index of its object, in object order."""
+    problem with the index of its object, in object order. ``context``:
+    objects checked elsewhere that the wiring reads too (the Pods a Service
+    selects that another component owns); nothing is reported on them."""
     found: list[tuple[int, Problem]] = []
     for index, obj in enumerate(objects):
         found += [
@@ -77,5 +80,9 @@ def check_objects(
                 schema=schema,
             )
         ]
-    found += check_wiring(objects, intended_overlaps=intended_overlaps)
+    found += [
+        (index, problem)
+        for index, problem in check_wiring([*objects, *context], intended_overlaps=intended_overlaps)
+        if index < len(objects)
+    ]
     return sorted(found, key=lambda pair: pair[0])

@@ -25,6 +25,17 @@ _PROBE_FAILS = {
 
 _SHOWN_PORTS = 6  # ports listed in a message before "..."
 
+# How objects say what the wiring rules cannot see. Both are explicit, set
+# by the components for what their arguments declare, and readable by any
+# tool (the policy pack included) from the objects alone.
+EXTERNAL_PODS_ANNOTATION = "k8s-services.io/external-pods"
+"""On a Service, "true": it selects Pods deployed elsewhere (a Helm chart,
+another stack), so selecting none of the stack's is expected."""
+VERSION_OF_ANNOTATION = "k8s-services.io/version-of"
+"""On a workload: the application it is a version of. A Service may select
+several workloads that all carry the same value (canary releases, the
+service-mesh samples' reviews-v1/v2/v3)."""
+
 
 # --- reading objects -----------------------------------------------------------
 
@@ -249,10 +260,10 @@ def check_wiring(
     namespace being "default":
 
     - ``wiring/selector-matches-pod``: a Service (not ExternalName) with a
-      known, non-empty selector that matches the Pod labels of no object.
-      Services selecting Pods the stack does not create are a later feature;
-      until then ``external_pods`` lists the indexes of Services this rule
-      skips.
+      known, non-empty selector that matches the Pod labels of no object,
+      unless it declares that its Pods are deployed elsewhere
+      (`EXTERNAL_PODS_ANNOTATION` "true") or ``external_pods`` lists its
+      index.
     - ``wiring/target-port``: a Service port whose ``targetPort`` (default:
       ``port``) a selected Pod does not declare, once per (Service port, Pod
       object). A name must be a container port ``name`` with the Service
@@ -273,7 +284,9 @@ def check_wiring(
       init and ephemeral containers never count.
     - ``wiring/selector-overlap``: a Service whose selector matches the Pods
       of two or more objects (the copy-paste bug: one Service sends traffic
-      to another application). ``intended_overlaps`` holds
+      to another application), unless every one of them declares itself a
+      version of the same application (`VERSION_OF_ANNOTATION`).
+      ``intended_overlaps`` holds
       (``"namespace/service"``, ``"namespace/workload"``) pairs, a name
       without '/' meaning namespace "default": a Service may select one
       object of its own plus any listed with it.
@@ -310,7 +323,7 @@ def check_wiring(
     for index, obj, namespace, selector in services:
         selected = pods.selected(namespace, selector)
         if not selected:
-            if index not in skip and not pods.may_hide(namespace):
+            if index not in skip and not pods.may_hide(namespace) and not _declares_external(obj):
                 problems.append((index, _no_match(namespace, selector)))
             continue
         overlap = _overlap(obj, namespace, selector, selected, overlaps)
@@ -334,6 +347,16 @@ def _service(obj: Any) -> tuple[str, dict[str, str]] | None:
     if namespace is UNKNOWN or not selector:
         return None
     return namespace, selector
+
+
+def _declares_external(obj: Any) -> bool:
+    return bool(_get(obj, "metadata", "annotations", EXTERNAL_PODS_ANNOTATION) == "true")
+
+
+def _versions_of_one(selected: list[_Carrier]) -> bool:
+    """Every selected object declares itself a version of one application."""
+    found = {_get(c.obj, "metadata", "annotations", VERSION_OF_ANNOTATION) for c in selected}
+    return len(found) == 1 and isinstance(next(iter(found)), str) and bool(next(iter(found)))
 
 
 def _no_match(namespace: str, selector: dict[str, str]) -> Problem:
@@ -362,7 +385,7 @@ def _overlap(
         # With exemptions in play, an unknown name may be one of them.
         and (not intended or (names_known and _get(c.obj, "metadata", "name") is not UNKNOWN))
     ]
-    if len(unexpected) < 2:
+    if len(unexpected) < 2 or _versions_of_one(selected):
         return None
     described = [_describe(c.obj, c.namespace) for c in selected]
     listed = ", ".join(described[:-1]) + f" and {described[-1]}"

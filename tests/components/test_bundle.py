@@ -413,9 +413,9 @@ RULES = [
     ),
     pytest.param(
         "products",
-        {"workload": "StatefulSet"},
+        {"workload": "ReplicaSet"},
         ValueError,
-        'Unable to create ClusterIPService \'products\': \'workload\' ("StatefulSet") must be "Pod" or "Deployment".',
+        'Unable to create ClusterIPService \'products\': \'workload\' ("ReplicaSet") must be one of "Pod", "Deployment", "StatefulSet", "DaemonSet".',
         id="workload",
     ),
     pytest.param(
@@ -429,7 +429,7 @@ RULES = [
         "products",
         {"replicas": 2},
         ValueError,
-        "Unable to create ClusterIPService 'products': 'replicas' (2) only applies with workload \"Deployment\"; set workload to \"Deployment\" or remove replicas.",
+        "Unable to create ClusterIPService 'products': 'replicas' (2) only applies with workload \"Deployment\" or \"StatefulSet\", not \"Pod\"; set workload or remove replicas.",
         id="replicas_for_pod",
     ),
     pytest.param(
