@@ -521,8 +521,9 @@ def _workload_argument(origins: _Origins, path: tuple[str | int, ...]) -> str:
                 else:
                     root = "selector" if rest[1] in origins.selector else at("pod_labels")
                 return _map_key(root, rest[1:])
-            if rest[0] == "name":
-                return at("workload_name") if version else "workload_name"
+            if rest[0] == "name" and version:
+                # A version's name is its own, else derived from its key.
+                return at("workload_name") if "workload_name" in origins.version_args else own.rstrip(".")
             if template:
                 return _metadata_argument(rest, "workload_name", at("pod_labels"), at("pod_annotations"))
             return _metadata_argument(rest, "workload_name", "workload_labels", "workload_annotations")

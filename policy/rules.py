@@ -74,6 +74,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "ConfigMap": ("core/v1",),
     "Secret": ("core/v1",),
     "ServiceAccount": ("core/v1",),
+    "PodDisruptionBudget": ("policy/v1", "policy/v1beta1"),
     "NetworkPolicy": ("networking.k8s.io/v1", "extensions/v1beta1"),
     "Ingress": ("networking.k8s.io/v1", "networking.k8s.io/v1beta1", "extensions/v1beta1"),
 }
