@@ -1142,7 +1142,9 @@ def _declared(containers_lists: Any) -> list[ContainerPort]:
     for containers in containers_lists:
         for port in container_ports(containers):
             key = (port.name, port.number, port.protocol)
-            if all(v.is_known(part) for part in key):
+            # Values of the wrong type (the rules report them) and Outputs
+            # are kept as they are.
+            if all(isinstance(part, (str, int, type(None))) for part in key):
                 seen.setdefault(key, port)
             else:
                 seen[(id(port), None, None)] = port

@@ -128,8 +128,9 @@ def _bundle_args(
     args = {key: value for key, value in entry.items() if key not in ("type", "previous_names")}
     owns_pods = kind.has_workload and "target" not in args and args.get("external_pods") is not True
     if not owns_pods:
-        # A bundle that owns no Pods takes no default about them.
-        accepted -= set(WORKLOAD_KEYS)
+        # A bundle that owns no Pods takes no default about them; one with
+        # a target is in the target's namespace.
+        accepted -= {*WORKLOAD_KEYS, *(("namespace",) if "target" in args else ())}
     filled = {key for key in defaults if key in accepted and key not in args}
     for key in filled:
         args[key] = defaults[key]

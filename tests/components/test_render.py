@@ -106,7 +106,16 @@ def test_staging_and_prod_load_balancers_set_source_ranges() -> None:
 
 def test_services_output_says_how_each_bundle_is_reached() -> None:
     services = run_stack(PROJECT, "dev").stack_outputs["services"]
-    assert sorted(services) == ["loadbalancer-study", "nodeport-study", "orders", "orders-db", "products"]
+    assert sorted(services) == [
+        "loadbalancer-study",
+        "nodeport-study",
+        "orders",
+        "orders-db",
+        "products",
+        "sessions",
+        "storefront",
+        "storefront-public",
+    ]
     nodeport = services["nodeport-study"]
     assert {k: v for k, v in nodeport.items() if k not in ("cluster_ip", "node_ports")} == {
         "type": "NodePort",
@@ -130,6 +139,11 @@ def test_services_output_says_how_each_bundle_is_reached() -> None:
         "allowed_from": None,
     }
     assert services["products"]["allowed_from"] == ["bundle orders"]
+    # One Deployment, reached east-west and north-south.
+    assert services["storefront-public"]["type"] == "LoadBalancer"
+    assert services["storefront-public"]["exposure"] == "north-south"
+    assert services["storefront"]["exposure"] == "east-west"
+    assert services["sessions"]["cluster_ip"] == "None"
 
 
 def test_describe_dev() -> None:
@@ -141,8 +155,23 @@ def test_describe_dev() -> None:
         orders              ClusterIP     east-west    orders.shop.svc.cluster.local:80                        -                              bundle products
         orders-db           ExternalName  east-west    orders-db.shop.svc.cluster.local:5432                   -                              any Pod
         products            ClusterIP     east-west    products.shop.svc.cluster.local:80                      -                              bundle orders
+        sessions            ClusterIP     east-west    sessions.shop.svc.cluster.local:6379                    -                              any Pod
+        storefront          ClusterIP     east-west    storefront.shop.svc.cluster.local:80                    -                              any Pod
+        storefront-public   LoadBalancer  north-south  storefront-public.shop.svc.cluster.local:80             <EXTERNAL-IP>:80               any Pod
         """
     )
+
+
+def test_dev_storefront_is_one_deployment_behind_two_services() -> None:
+    mocks = run_stack(PROJECT, "dev")
+    services = {m["metadata"]["name"]: m["spec"] for m in mocks.manifests("Service")}
+    assert services["storefront"]["selector"] == services["storefront-public"]["selector"] == {
+        "app.kubernetes.io/name": "storefront"
+    }
+    assert [m["metadata"]["name"] for m in mocks.manifests("Deployment")] == ["storefront"]
+    [sessions] = mocks.manifests("StatefulSet")
+    assert sessions["spec"]["serviceName"] == "sessions"
+    assert services["sessions"]["clusterIP"] == "None"
 
 
 def test_render_out_writes_one_file_per_object_and_replaces_its_own(tmp_path: Path) -> None:
