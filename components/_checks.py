@@ -20,7 +20,7 @@ import pulumi_kubernetes as k8s
 
 import k8s_rules
 from k8s_rules import pod_security
-from k8s_rules.wiring import EXTERNAL_PODS_ANNOTATION, VERSION_OF_ANNOTATION
+from k8s_rules.wiring import EXTERNAL_PODS_ANNOTATION, SHARES_PODS_ANNOTATION, VERSION_OF_ANNOTATION
 
 from . import _validation as v
 from ._args import CustomTimeoutsArgs, DisruptionBudgetArgs, PeerArgs, ServiceAccountArgs, VersionArgs, keys_of
@@ -577,6 +577,8 @@ def as_argument_problem(
     # Rules name other fields by their place in the object; say the argument.
     if role == "service":
         reason = reason.replace("spec.ports[", "ports[").replace("spec.ipFamilies", "ip_families")
+    elif role == "disruption_budget":
+        reason = reason.replace("spec.minAvailable", "min_available").replace("spec.maxUnavailable", "max_unavailable")
     elif role.startswith("workload"):
         spec = k8s_rules.format_path(origins.pod_spec_path)
         reason = reason.replace(f"{spec}.containers[", "containers[").replace(
@@ -825,13 +827,9 @@ def _check_extras(p: v.Problems, args: Mapping[str, Any], workload: str) -> None
                 keys_of(DisruptionBudgetArgs),
                 "disruption_budget (DisruptionBudgetArgs)",
             )
-            both = [key for key in ("min_available", "max_unavailable") if key in budget]
-            if len(both) == 2:
-                p.missing(
-                    "disruption_budget",
-                    "sets both 'min_available' and 'max_unavailable'; Kubernetes accepts only one, so keep one",
-                )
-            elif not both:
+            # Both set is the rules' to report (k8s_rules.workloads); neither
+            # is accepted by Kubernetes but never disrupts anything.
+            if not any(key in budget for key in ("min_available", "max_unavailable")):
                 p.missing(
                     "disruption_budget", "must set 'min_available' or 'max_unavailable', e.g. {max_unavailable: 1}"
                 )
@@ -1022,6 +1020,8 @@ def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Pla
         annotations[SKIP_AWAIT_ANNOTATION] = "true"
     if external:
         annotations[EXTERNAL_PODS_ANNOTATION] = "true"
+    if target is not None and v.is_known(target.service_name):
+        annotations[SHARES_PODS_ANNOTATION] = target.service_name
     # The recommended name label, so tools find the Service; never selected on.
     name_label = {"app.kubernetes.io/name": name}
     service_metadata: dict[str, Any] = {
@@ -1097,7 +1097,12 @@ def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Pla
             built.governing_service = build_service(
                 "ClusterIP",
                 {"headless": True},
-                {"name": governing, "namespace": namespace, "labels": dict(name_label)},
+                {
+                    "name": governing,
+                    "namespace": namespace,
+                    "labels": dict(name_label),
+                    "annotations": {SHARES_PODS_ANNOTATION: service_name},
+                },
                 [{key: value for key, value in port.items() if key != "node_port"} for port in ports],
                 selector,
             )

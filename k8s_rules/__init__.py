@@ -5,6 +5,8 @@ Each family lives in its own module and returns `Problem`s:
 
 - `schema`: the official OpenAPI schema (types, enums, unknown fields);
 - `services`: what the API server's Service validation refuses;
+- `workloads`: what it refuses in Deployments, StatefulSets, DaemonSets and
+  PodDisruptionBudgets;
 - `ports`: container ports;
 - `pod_security`: the Pod Security Standards, baseline and restricted;
 - `wiring`: Services against the Pods they select;

@@ -15,6 +15,7 @@ from .ports import check_container_ports
 from .schema import check_schema
 from .services import NODE_PORT_RANGE, check_service
 from .wiring import check_probe_ports, check_wiring
+from .workloads import check_workload
 
 
 def check_object(
@@ -27,8 +28,9 @@ def check_object(
     schema: bool = True,
 ) -> list[Problem]:
     """Every single-object rule: the schema, metadata, Services, container ports,
-    probes, ExternalName targets and, unless ``pod_security`` is None, that
-    Pod Security Standards level."""
+    probes, ExternalName targets, workloads (Deployments, StatefulSets,
+    DaemonSets, PodDisruptionBudgets) and, unless ``pod_security`` is None,
+    that Pod Security Standards level."""
     problems = check_schema(obj) if schema else []
     # The schema speaks first: another rule's problem at a path the schema
     # already reported (an enum value, a port's type) would only repeat it.
@@ -46,6 +48,7 @@ def check_object(
     others += check_containers(obj)
     others += check_container_ports(obj)
     others += check_probe_ports(obj)
+    others += check_workload(obj)
     if pod_security is not None:
         others += check_pod_security(obj, pod_security)
     problems += [problem for problem in others if problem.path not in reported]

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from ._objects import POD_PATHS, PodView, kind_of, pod_of
 from ._problem import NO_VALUE, UNKNOWN, Path, Problem, get, items, show
+from .wiring import SHARES_PODS_ANNOTATION
 
 __all__ = [
     "DEFAULT_REQUIRED_LABELS",
@@ -181,12 +182,16 @@ def service_selector_unique(objects: Sequence[Any]) -> list[tuple[int, Problem]]
     earlier Service in the same namespace, with the index of the later one.
 
     Reads Services other than ExternalName whose namespace and selector are
-    known (every key and value a string); linear in the number of objects.
+    known (every key and value a string), but not one that declares it
+    shares its Pods on purpose (`wiring.SHARES_PODS_ANNOTATION`); linear in
+    the number of objects.
     """
     seen: dict[tuple[str, frozenset[tuple[str, str]]], Any] = {}
     problems: list[tuple[int, Problem]] = []
     for index, obj in enumerate(objects):
         if not _is_service(obj) or _service_type(obj) in (UNKNOWN, "ExternalName"):
+            continue
+        if isinstance(get(obj, "metadata", "annotations", SHARES_PODS_ANNOTATION), str):
             continue
         namespace = get(obj, "metadata", "namespace")
         selector = get(obj, "spec", "selector")

@@ -713,6 +713,14 @@ def _head(obj: Any) -> tuple[str, str] | list[Problem]:
 
 _CHOSEN: dict[str, str] = {}  # version as given -> schema version
 
+# Fields 1.29's OpenAPI marks required that its API server never required,
+# and that LATEST's schema no longer marks: StatefulSet spec.serviceName
+# (kubernetes/kubernetes pkg/apis/apps/validation/validation.go
+# ValidateStatefulSetSpec does not check it; #130233 only checks its format
+# when set) and NetworkPolicy spec.podSelector (a non-pointer LabelSelector in
+# pkg/apis/networking/types.go: absent is the empty selector, all Pods).
+_RELAXED_REQUIRED: frozenset[tuple[str | int, ...]] = frozenset({("spec", "serviceName"), ("spec", "podSelector")})
+
 
 def check_schema(obj: Any, version: str | None = None) -> list[Problem]:
     """Problems of ``obj`` against the strict schema of ``version`` (default
@@ -749,6 +757,13 @@ def check_schema(obj: Any, version: str | None = None) -> list[Problem]:
         seen = [problem.path for problem in problems]
         for problem in older:
             # A value LATEST already refuses (at the same path or above) is said once.
-            if not any(problem.path[: len(path)] == path for path in seen):
-                problems.append(problem)
+            if any(problem.path[: len(path)] == path for path in seen):
+                continue
+            # A field 1.29's schema marks required and LATEST's does not was
+            # never required by the API server's validation: the newer
+            # schema corrected the document, not the server. Refusing it
+            # would refuse what 1.29 accepts.
+            if problem.reason.startswith("is required") and problem.path in _RELAXED_REQUIRED:
+                continue
+            problems.append(problem)
     return problems[:MAX_PROBLEMS]

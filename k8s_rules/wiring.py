@@ -31,6 +31,10 @@ _SHOWN_PORTS = 6  # ports listed in a message before "..."
 EXTERNAL_PODS_ANNOTATION = "k8s-services.io/external-pods"
 """On a Service, "true": it selects Pods deployed elsewhere (a Helm chart,
 another stack), so selecting none of the stack's is expected."""
+SHARES_PODS_ANNOTATION = "k8s-services.io/shares-pods-with"
+"""On a Service: the name of the Service whose Pods it selects on purpose,
+with the same selector (a second way in to one workload, a StatefulSet's
+governing Service); `practices.service_selector_unique` exempts it."""
 VERSION_OF_ANNOTATION = "k8s-services.io/version-of"
 """On a workload: the application it is a version of. A Service may select
 several workloads that all carry the same value (canary releases, the

@@ -101,6 +101,8 @@ def test_a_load_balancer_targets_the_front_end_of_another_bundle(render) -> None
             "name": "frontend-external",
             "namespace": "shop",
             "labels": {"app.kubernetes.io/name": "frontend-external"},
+            # So the pack's service-selector-unique knows the shared selector is meant.
+            "annotations": {"k8s-services.io/shares-pods-with": "frontend"},
         },
         "spec": {
             "type": "LoadBalancer",
@@ -118,6 +120,16 @@ def test_a_load_balancer_targets_the_front_end_of_another_bundle(render) -> None
         ],
     }
     assert pack_findings(mocks) == {}
+    # Advisory too: the two Services share the Pods on purpose.
+    resources = [(r.type, r.name, r.inputs) for r in mocks.resources if r.is_kubernetes]
+    assert "service-selector-unique" not in run_all(resources, "prod")
+    for _, _, inputs in resources:
+        inputs["metadata"].pop("annotations", None)
+    assert run_all(resources, "prod")["service-selector-unique"] == [
+        "Service 'shop/frontend-external' 'spec.selector' ({\"app.kubernetes.io/name\": \"frontend\"}) is the selector"
+        " of Service 'shop/frontend' too: both send traffic to the same Pods, which usually means one was copied and"
+        " not updated. Give each Service the selector of its own Pods."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -418,7 +430,12 @@ def test_a_stateful_set_behind_a_load_balancer_gets_a_headless_governing_service
     assert services["cache-peers"] == {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": "cache-peers", "namespace": "shop", "labels": {"app.kubernetes.io/name": "cache"}},
+        "metadata": {
+            "name": "cache-peers",
+            "namespace": "shop",
+            "labels": {"app.kubernetes.io/name": "cache"},
+            "annotations": {"k8s-services.io/shares-pods-with": "cache"},
+        },
         "spec": {
             "type": "ClusterIP",
             "selector": {"app.kubernetes.io/name": "cache"},
@@ -547,8 +564,14 @@ def test_service_account_and_disruption_budget(render) -> None:
         (
             {"disruption_budget": {"min_available": 1, "max_unavailable": 1}},
             ValueError,
-            "Unable to create ClusterIPService 'web': 'disruption_budget' sets both 'min_available' and"
-            " 'max_unavailable'; Kubernetes accepts only one, so keep one.",
+            "Unable to create ClusterIPService 'web': 'disruption_budget.max_unavailable' (1) may not be set together"
+            " with min_available: a budget is one or the other; keep one.",
+        ),
+        (
+            {"disruption_budget": {"min_available": "150%"}},
+            ValueError,
+            "Unable to create ClusterIPService 'web': 'disruption_budget.min_available' (\"150%\") must not be"
+            " greater than 100%.",
         ),
         (
             {"disruption_budget": {}},
@@ -576,7 +599,7 @@ def test_service_account_and_disruption_budget(render) -> None:
             " or digit (an RFC 1123 subdomain such as 'example.com').",
         ),
     ],
-    ids=["both", "neither", "daemonset", "pod-spec-account", "bad-name"],
+    ids=["both", "over-100-percent", "neither", "daemonset", "pod-spec-account", "bad-name"],
 )
 def test_extras_are_checked(changes: dict[str, Any], error: type, message: str) -> None:
     args = web(**changes)
