@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi_policy import EnforcementLevel
 
 from components import ClusterIPService, ExternalNameService, LoadBalancerService, NodePortService, stack
 from components.testing import KubernetesMocks
-from pulumi_policy import EnforcementLevel
-
 from tests.policy.conftest import level, run_all
 
 RESTRICTED_CONTAINER = {
@@ -691,3 +690,30 @@ def test_stack_wide_checks_see_every_version_and_target() -> None:
         'services.ratings.workload_name: "reviews-v1" is already the Deployment name of services.reviews in'
         " namespace \"shop\"; set a different 'workload_name'."
     ]
+
+
+# --- the README's examples ---------------------------------------------------------------
+
+
+def _readme_examples() -> list[str]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text.split("\n## Real applications\n", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```python\n")[1:]]
+
+
+def test_the_readme_real_application_examples_run(render) -> None:
+    examples = _readme_examples()
+    assert len(examples) == 2
+    namespace: dict[str, Any] = {}
+
+    def program() -> None:
+        for example in examples:
+            exec(example, namespace)  # noqa: S102 - the README's own code
+
+    mocks = render(program)
+    services = by_kind(mocks, "Service")
+    assert services["storefront-public"]["spec"]["selector"] == {"app.kubernetes.io/name": "storefront"}
+    assert sorted(by_kind(mocks, "Deployment")) == ["reviews-v1", "reviews-v2", "storefront"]
+    assert by_kind(mocks, "Deployment")["reviews-v1"]["spec"]["replicas"] == 3
