@@ -266,6 +266,20 @@ def test_the_pack_knows_versions_from_the_annotation_alone(render) -> None:
     ]
 
 
+def test_the_wiring_checks_hold_for_every_version() -> None:
+    renamed = {**container(image="ghcr.io/acme/web:2.0.0"), "ports": [{"name": "web", "container_port": 9090}]}
+    renamed["readiness_probe"] = renamed["liveness_probe"] = {"http_get": {"path": "/", "port": "web"}}
+    with pytest.raises(ValueError) as exc:
+        ClusterIPService(
+            "reviews", web(selector={"app": "reviews"}, versions={"v1": {}, "v2": {"containers": [renamed]}})
+        )
+    assert str(exc.value) == (
+        "Unable to create ClusterIPService 'reviews': 'ports[0].target_port' (\"http\") names no TCP container port"
+        " of Deployment 'shop/reviews-v2' (it declares \"web\" 9090/TCP): Kubernetes cannot resolve it, so those"
+        " Pods get no endpoint for this port; use a declared port name, or name the port."
+    )
+
+
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [
