@@ -344,7 +344,13 @@ def _check_service_options(p: v.Problems, args: Mapping[str, Any]) -> None:
     for key in STRUCTURAL:
         if key in args and not v.is_known(args[key]):
             p.type(key, f"must be a plain value, not an Output: {STRUCTURAL[key]}")
-    for key in ("skip_await", "headless", "publish_not_ready_addresses", "allocate_load_balancer_node_ports"):
+    for key in (
+        "skip_await",
+        "headless",
+        "publish_not_ready_addresses",
+        "allocate_load_balancer_node_ports",
+        "external_pods",
+    ):
         if key in args:
             v.check_bool(p, key, args[key])
     affinity = args.get("session_affinity", "None")
@@ -731,6 +737,9 @@ def _check_versions(p: v.Problems, args: Mapping[str, Any], selector: Mapping[st
         entry = {} if entry is None else entry
         if v.check_mapping(p, path, entry):
             v.check_keys(p, path, entry, keys_of(VersionArgs), "a version (VersionArgs)")
+            for item, value in entry.items():
+                if value is None:
+                    p.type(f"{path}.{item}", "must not be None; leave it out to take the bundle's")
             for item in ("pod_labels", "pod_annotations"):
                 if item in entry:
                     v.check_label_types(p, f"{path}.{item}", entry[item])

@@ -319,8 +319,22 @@ def test_the_wiring_checks_hold_for_every_version() -> None:
             "Unable to create ClusterIPService 'reviews': 'version_label' only applies with 'versions'; add"
             " 'versions' or remove it.",
         ),
+        (
+            {"versions": {"v1": {"containers": None}}},
+            TypeError,
+            "Unable to create ClusterIPService 'reviews': 'versions[\"v1\"].containers' must not be None; leave it"
+            " out to take the bundle's.",
+        ),
     ],
-    ids=["empty", "label-in-selector", "unknown-key", "negative-replicas", "bad-name", "label-without-versions"],
+    ids=[
+        "empty",
+        "label-in-selector",
+        "unknown-key",
+        "negative-replicas",
+        "bad-name",
+        "label-without-versions",
+        "none-value",
+    ],
 )
 def test_versions_are_checked(changes: dict[str, Any], error: type, message: str) -> None:
     with pytest.raises(error) as exc:
@@ -366,6 +380,14 @@ def test_a_service_in_front_of_pods_deployed_elsewhere(render) -> None:
         }
     ]
     assert pack_findings(mocks) == {}
+
+
+def test_external_pods_is_a_boolean() -> None:
+    with pytest.raises(TypeError) as exc:
+        ClusterIPService("legacy", {"external_pods": "yes", "selector": {"app": "legacy"}, "ports": [{"port": 80}]})
+    assert (
+        str(exc.value) == "Unable to create ClusterIPService 'legacy': 'external_pods' must be True or False, not str."
+    )
 
 
 def test_external_pods_need_a_selector_and_take_no_containers() -> None:
