@@ -886,7 +886,8 @@ def build_unchecked(kind: Kind, name: str, args: Mapping[str, Any]) -> tuple[Pla
                 p.type("selector", "is not accepted with 'target': the Service selects with the target's selector")
             if external and "selector" not in args:
                 p.missing("selector", "is required with 'external_pods': the labels of the Pods deployed elsewhere")
-    owns_pods = kind.has_workload and "target" not in args and not external
+    # (A non-boolean external_pods is a type error: no Pods are assumed either way.)
+    owns_pods = kind.has_workload and "target" not in args and args.get("external_pods", False) is False
 
     # Names and labels land in the objects' metadata, where the rules check
     # their format; here only their types.
