@@ -137,16 +137,34 @@ def run_stack(directory: Path, stack: str) -> KubernetesMocks:
     directory = directory.resolve()
     project = Project.load(directory)
     config = project.stack_config(stack)
+    mocks = KubernetesMocks(node_port_range=_node_port_range(config))
     with _program_environment(directory):
         try:
             return run(
                 lambda: runpy.run_path(str(project.main), run_name="__main__"),
+                mocks,
                 project=project.name,
                 stack=stack,
                 config=config,
             )
         except pulumi.RunError as error:
             raise RenderError(str(error)) from None
+        except Exception:
+            # What the cluster would refuse reaches here wrapped by the SDK.
+            if mocks.refused:
+                raise RenderError(mocks.refused[0]) from None
+            raise
+
+
+def _node_port_range(config: Mapping[str, str]) -> str:
+    """The cluster's node port range the stack declares (this project's
+    ``defaults.node_port_range``), for the mock kit to allocate from."""
+    try:
+        defaults = json.loads(config.get("k8s-services:defaults", "{}"))
+        low, high = (int(part) for part in str(defaults["node_port_range"]).split("-"))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return "30000-32767"
+    return f"{low}-{high}" if 0 < low <= high <= 65535 else "30000-32767"
 
 
 def _object_file(manifest: Mapping[str, Any]) -> str:

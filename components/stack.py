@@ -349,7 +349,43 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
                     f" enforces ({v.show(enforced)}); its Pods would be refused. Use {v.show(enforced)} or another"
                     " namespace."
                 )
+    _check_node_port_capacity(c, bundles)
     _check_wiring(c, bundles)
+
+
+def _check_node_port_capacity(c: _Collector, bundles: list[Bundle]) -> None:
+    """More node ports than the cluster's range holds: the API server would
+    refuse the Services past it ("range is full"), so the stack cannot be
+    deployed. Counted per declared range, pinned ports once each."""
+    used: dict[tuple[int, int], tuple[set[Any], int]] = {}
+    reported: set[tuple[int, int]] = set()
+    for bundle in bundles:
+        plan = bundle.plan
+        spec = plan.service["spec"]
+        if not plan.kind.exposes_node_ports or spec.get("allocateLoadBalancerNodePorts") is False:
+            continue
+        pinned, assigned = used.get(plan.node_port_range, (set(), 0))
+        for port in plan.ports:
+            if port.get("node_port") is None:
+                assigned += 1
+            else:
+                pinned.add(port["node_port"])
+        if spec.get("externalTrafficPolicy") == "Local" and spec["type"] == "LoadBalancer":
+            if spec.get("healthCheckNodePort") is None:
+                assigned += 1
+            else:
+                pinned.add(spec["healthCheckNodePort"])
+        used[plan.node_port_range] = (pinned, assigned)
+        low, high = plan.node_port_range
+        size = high - low + 1
+        if len(pinned) + assigned > size and plan.node_port_range not in reported:
+            reported.add(plan.node_port_range)
+            c.add(
+                f"services.{bundle.name}: needs node ports past the cluster's node port range {low}-{high}, which"
+                f" holds {size}: the bundles up to this one ask for {len(pinned) + assigned}, and the API server"
+                " refuses a Service when the range is full. Use ClusterIP for east-west bundles, a LoadBalancer with"
+                " 'allocate_load_balancer_node_ports: false', or a wider 'node_port_range' if the cluster has one."
+            )
 
 
 def _check_wiring(c: _Collector, bundles: list[Bundle]) -> None:

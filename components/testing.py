@@ -80,6 +80,12 @@ class RecordedResource:
         return copy.deepcopy(self.inputs)
 
 
+class ClusterRefused(ValueError):
+    """What the API server would refuse when the object is created, though
+    the object itself is valid: here, a Service when the node port range is
+    full."""
+
+
 def _digest(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
@@ -104,6 +110,8 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         self._cluster_ips: set[str] = set()
         self._node_ports: set[int] = set()
         self._lb_ips: set[str] = set()
+        self.refused: list[str] = []
+        """What the cluster refused (see `ClusterRefused`), in order."""
 
     # -- what a cluster assigns -------------------------------------------
 
@@ -126,13 +134,24 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         used.add(address)
         return address
 
-    def _node_port(self, seed: str) -> int:
+    def _node_port(self, seed: str, service: str, field: str) -> int:
         low, high = self._node_port_range
+        if len(self._node_ports) >= high - low + 1 and all(p in self._node_ports for p in range(low, high + 1)):
+            # The API server's words (pkg/registry/core/service/portallocator:
+            # ErrFull, wrapped as an internal error on the field). The SDK
+            # wraps what a mock raises; `refused` keeps the message as it is.
+            message = (
+                f'Service "{service}" is invalid: {field}: Internal error: failed to allocate a nodePort: range is'
+                f" full: every node port of {low}-{high} is taken"
+            )
+            self.refused.append(message)
+            raise ClusterRefused(message)
         index = self._pick(seed, high - low + 1, lambda i: low + i in self._node_ports)
         self._node_ports.add(low + index)
         return low + index
 
     def _service_state(self, key: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        name = key.partition("/")[2]
         state = copy.deepcopy(inputs)
         spec = state.setdefault("spec", {})
         service_type = spec.get("type", "ClusterIP")
@@ -149,12 +168,14 @@ class KubernetesMocks(pulumi.runtime.Mocks):
             service_type == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts", True)
         )
         if wants_node_ports:
-            for port in spec.get("ports", []):
+            for index, port in enumerate(spec.get("ports", [])):
                 if "nodePort" not in port:
-                    port["nodePort"] = self._node_port(f"{key}:{port.get('name', port.get('port'))}")
+                    port["nodePort"] = self._node_port(
+                        f"{key}:{port.get('name', port.get('port'))}", name, f"spec.ports[{index}].nodePort"
+                    )
         if service_type == "LoadBalancer":
             if spec.get("externalTrafficPolicy") == "Local" and "healthCheckNodePort" not in spec:
-                spec["healthCheckNodePort"] = self._node_port(f"{key}:health")
+                spec["healthCheckNodePort"] = self._node_port(f"{key}:health", name, "spec.healthCheckNodePort")
             ip = self._address(key, self._lb_net, self._lb_ips)
             state["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
         return state

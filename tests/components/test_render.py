@@ -165,9 +165,11 @@ def test_describe_dev() -> None:
 def test_dev_storefront_is_one_deployment_behind_two_services() -> None:
     mocks = run_stack(PROJECT, "dev")
     services = {m["metadata"]["name"]: m["spec"] for m in mocks.manifests("Service")}
-    assert services["storefront"]["selector"] == services["storefront-public"]["selector"] == {
-        "app.kubernetes.io/name": "storefront"
-    }
+    assert (
+        services["storefront"]["selector"]
+        == services["storefront-public"]["selector"]
+        == {"app.kubernetes.io/name": "storefront"}
+    )
     assert [m["metadata"]["name"] for m in mocks.manifests("Deployment")] == ["storefront"]
     [sessions] = mocks.manifests("StatefulSet")
     assert sessions["spec"]["serviceName"] == "sessions"
@@ -301,3 +303,68 @@ def test_a_nested_secure_value_renders_as_the_placeholder(tmp_path: Path) -> Non
     assert ciphertext not in stream
     [pod] = [doc for doc in yaml.safe_load_all(stream) if doc and doc["kind"] == "Pod"]
     assert pod["spec"]["containers"][0]["env"] == [{"name": "API_TOKEN", "value": "[secret]"}]
+
+
+NODE_PORT_BUNDLE = (
+    "    w{i}: {{type: NodePort, selector: {{app: w{i}}}, ports: [{{name: http, port: 80}}],"
+    " containers: [{{name: a, image: 'ghcr.io/acme/a:1', ports: [{{name: http, container_port: 8080}}]}}]}}\n"
+)
+
+
+def test_more_node_ports_than_the_range_holds_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the API server refuses a Service once the range is full
+    (pkg/registry/core/service/portallocator ErrFull)."""
+    bundles = "".join(NODE_PORT_BUNDLE.format(i=i) for i in range(5))
+    project = _project(
+        tmp_path,
+        "config:\n  k8s-services:defaults: {node_port_range: 30000-30003}\n  k8s-services:services:\n" + bundles,
+    )
+    assert main(["render", "test", "--project-dir", str(project)]) == 2
+    assert capsys.readouterr().err == (
+        "error: The stack config has 1 problem:\n"
+        "  services.w4: needs node ports past the cluster's node port range 30000-30003, which holds 4: the bundles"
+        " up to this one ask for 5, and the API server refuses a Service when the range is full. Use ClusterIP for"
+        " east-west bundles, a LoadBalancer with 'allocate_load_balancer_node_ports: false', or a wider"
+        " 'node_port_range' if the cluster has one.\n"
+    )
+
+
+def test_render_allocates_from_the_stack_s_node_port_range(tmp_path: Path) -> None:
+    bundles = "".join(NODE_PORT_BUNDLE.format(i=i) for i in range(4))
+    project = _project(
+        tmp_path,
+        "config:\n  k8s-services:defaults: {node_port_range: 40000-40003}\n  k8s-services:services:\n" + bundles,
+    )
+    outputs = run_stack(project, "test").stack_outputs["services"]
+    assert sorted(port for bundle in outputs.values() for port in bundle["node_ports"].values()) == [
+        40000,
+        40001,
+        40002,
+        40003,
+    ]
+
+
+def test_the_mock_kit_refuses_a_service_when_the_range_is_full() -> None:
+    from components import NodePortService
+    from components.testing import KubernetesMocks, run
+
+    def program() -> None:
+        for i in range(3):
+            NodePortService(
+                f"w{i}",
+                {
+                    "selector": {"app": f"w{i}"},
+                    "containers": [{"name": "a", "image": "b:1", "ports": [{"name": "http", "container_port": 80}]}],
+                    "ports": [{"name": "http", "port": 80}],
+                },
+            )
+
+    mocks = KubernetesMocks(node_port_range="30000-30001")
+    with pytest.raises(ValueError, match="range is full"):
+        run(program, mocks)
+    assert mocks.refused == [
+        'Service "w2" is invalid: spec.ports[0].nodePort: Internal error: failed to allocate a nodePort: range is'
+        " full: every node port of 30000-30001 is taken"
+    ]
