@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import yaml
 
-from .testing import KubernetesMocks, run
+from .testing import ClusterRefused, KubernetesMocks, run
 
 HEADER = "# Rendered by `python -m components render`; do not edit.\n"
 SECRET_PLACEHOLDER = "[secret]"
@@ -147,13 +147,8 @@ def run_stack(directory: Path, stack: str) -> KubernetesMocks:
                 stack=stack,
                 config=config,
             )
-        except pulumi.RunError as error:
+        except (pulumi.RunError, ClusterRefused) as error:
             raise RenderError(str(error)) from None
-        except Exception:
-            # What the cluster would refuse reaches here wrapped by the SDK.
-            if mocks.refused:
-                raise RenderError(mocks.refused[0]) from None
-            raise
 
 
 def _node_port_range(config: Mapping[str, str]) -> str:

@@ -134,7 +134,7 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         used.add(address)
         return address
 
-    def _node_port(self, seed: str, service: str, field: str) -> int:
+    def _node_port(self, seed: str, service: str, field: str) -> int | None:
         low, high = self._node_port_range
         if len(self._node_ports) >= high - low + 1 and all(p in self._node_ports for p in range(low, high + 1)):
             # The API server's words (pkg/registry/core/service/portallocator:
@@ -144,8 +144,10 @@ class KubernetesMocks(pulumi.runtime.Mocks):
                 f'Service "{service}" is invalid: {field}: Internal error: failed to allocate a nodePort: range is'
                 f" full: every node port of {low}-{high} is taken"
             )
+            # Raising here would leave the SDK's futures for the Service
+            # failed and unread; `run` raises once the program has settled.
             self.refused.append(message)
-            raise ClusterRefused(message)
+            return None
         index = self._pick(seed, high - low + 1, lambda i: low + i in self._node_ports)
         self._node_ports.add(low + index)
         return low + index
@@ -170,12 +172,16 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         if wants_node_ports:
             for index, port in enumerate(spec.get("ports", [])):
                 if "nodePort" not in port:
-                    port["nodePort"] = self._node_port(
+                    assigned = self._node_port(
                         f"{key}:{port.get('name', port.get('port'))}", name, f"spec.ports[{index}].nodePort"
                     )
+                    if assigned is not None:
+                        port["nodePort"] = assigned
         if service_type == "LoadBalancer":
             if spec.get("externalTrafficPolicy") == "Local" and "healthCheckNodePort" not in spec:
-                spec["healthCheckNodePort"] = self._node_port(f"{key}:health", name, "spec.healthCheckNodePort")
+                health = self._node_port(f"{key}:health", name, "spec.healthCheckNodePort")
+                if health is not None:
+                    spec["healthCheckNodePort"] = health
             ip = self._address(key, self._lb_net, self._lb_ips)
             state["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
         return state
@@ -230,7 +236,8 @@ def run(
     preview: bool = False,
 ) -> KubernetesMocks:
     """Run ``program`` under ``mocks`` until every resource it registers is
-    settled, and return the mocks. Exceptions the program raises propagate.
+    settled, and return the mocks. Exceptions the program raises propagate;
+    `ClusterRefused` when the cluster would have refused an object.
 
     ``config`` maps full keys (``"<project>:<key>"``) to strings; object
     values must be JSON strings, as the Pulumi CLI passes them.
@@ -263,4 +270,6 @@ def run(
     # for this run; the mock monitor's answers come inline.
     with _runtime.tuned(), _runtime.inline_rpcs():
         settle()
+    if mocks.refused:
+        raise ClusterRefused(mocks.refused[0])
     return mocks

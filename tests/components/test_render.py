@@ -348,7 +348,7 @@ def test_render_allocates_from_the_stack_s_node_port_range(tmp_path: Path) -> No
 
 def test_the_mock_kit_refuses_a_service_when_the_range_is_full() -> None:
     from components import NodePortService
-    from components.testing import KubernetesMocks, run
+    from components.testing import ClusterRefused, KubernetesMocks, run
 
     def program() -> None:
         for i in range(3):
@@ -362,8 +362,9 @@ def test_the_mock_kit_refuses_a_service_when_the_range_is_full() -> None:
             )
 
     mocks = KubernetesMocks(node_port_range="30000-30001")
-    with pytest.raises(ValueError, match="range is full"):
+    with pytest.raises(ClusterRefused) as exc:
         run(program, mocks)
+    assert str(exc.value) == mocks.refused[0]
     assert mocks.refused == [
         'Service "w2" is invalid: spec.ports[0].nodePort: Internal error: failed to allocate a nodePort: range is'
         " full: every node port of 30000-30001 is taken"
