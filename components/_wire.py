@@ -42,9 +42,7 @@ def _list_fields(cls: type) -> frozenset[str]:
     """The snake names of ``cls``'s fields that hold a list of an input type."""
     types = pulumi_types.input_type_types(cls)
     return frozenset(
-        snake
-        for snake, (camel, nested) in _fields(cls)[0].items()
-        if nested is not None and _is_list(types.get(camel))
+        snake for snake, (camel, nested) in _fields(cls)[0].items() if nested is not None and _is_list(types.get(camel))
     )
 
 
