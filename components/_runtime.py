@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import pathlib
 import sys
 import types
@@ -58,10 +59,27 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from pulumi.runtime import known_types, rpc, sync_await
-from pulumi.runtime import mocks as sdk_mocks
-from pulumi.runtime import resource as sdk_resource
-from pulumi.runtime.proto import source_pb2
+
+def _sdk(module: str, name: str | None = None) -> Any:
+    """A module of the SDK, or one of its attributes; None when a newer SDK
+    has moved or renamed it. Every internal this module touches is looked up
+    here, once, and each use checks for None (and for the exact shape it
+    was written against) before relying on it: a changed SDK then runs
+    untuned, never fails to import. tests/components/test_runtime.py fails
+    when a lookup or a shape check stops matching the SDK installed."""
+    try:
+        found: Any = importlib.import_module(module)
+    except ImportError:
+        return None
+    return found if name is None else getattr(found, name, None)
+
+
+known_types = _sdk("pulumi.runtime.known_types")
+rpc = _sdk("pulumi.runtime.rpc")
+sync_await = _sdk("pulumi.runtime.sync_await")
+sdk_mocks = _sdk("pulumi.runtime.mocks")
+sdk_resource = _sdk("pulumi.runtime.resource")
+source_pb2 = _sdk("pulumi.runtime.proto.source_pb2")
 
 __all__ = [
     "GC_THRESHOLD",
@@ -85,8 +103,8 @@ OLDER_GENERATIONS_THRESHOLD = 2**31 - 1
 program runs: more than any program reaches (Python has no switch for
 collecting the young generation only)."""
 
-SDK_CONTAINS_UNKNOWNS: Callable[[Any], bool] = rpc.contains_unknowns
-"""The SDK's own implementation, as imported."""
+SDK_CONTAINS_UNKNOWNS: Callable[[Any], bool] | None = getattr(rpc, "contains_unknowns", None)
+"""The SDK's own implementation, as imported (None if it has none)."""
 
 # The shape of the SDK's implementation this module replaces (pulumi 3.x):
 # an outer function whose only cell is its inner "impl", and an "impl" that
@@ -114,7 +132,7 @@ def _contains_unknowns(val: Any, seen_ids: set[int]) -> bool:
     return False
 
 
-def sdk_contains_unknowns_is_cyclic(function: Callable[..., Any] = SDK_CONTAINS_UNKNOWNS) -> bool:
+def sdk_contains_unknowns_is_cyclic(function: Callable[..., Any] | None = SDK_CONTAINS_UNKNOWNS) -> bool:
     """Whether ``function`` is the SDK implementation that ``contains_unknowns``
     was written to replace: the one that leaves a cycle per call."""
     code = getattr(function, "__code__", None)
@@ -124,8 +142,8 @@ def sdk_contains_unknowns_is_cyclic(function: Callable[..., Any] = SDK_CONTAINS_
     return len(inner) == 1 and inner[0].co_name == "impl" and inner[0].co_names == _SDK_IMPL_NAMES
 
 
-SDK_GET_STACK_TRACE: Callable[[], source_pb2.StackTrace] = sdk_resource._get_stack_trace
-"""The SDK's own implementation, as imported."""
+SDK_GET_STACK_TRACE: Callable[[], Any] | None = getattr(sdk_resource, "_get_stack_trace", None)
+"""The SDK's own implementation, as imported (None if it has none)."""
 
 # The shape of the SDK's implementation ``stack_trace`` reproduces (pulumi
 # 3.x): the names each of its three functions reads, and the constants that
@@ -175,11 +193,12 @@ def _uri(filename: str) -> str | None:
     return uri
 
 
-def stack_trace() -> source_pb2.StackTrace:
+def stack_trace() -> Any:
     """The SDK's ``_get_stack_trace``, read off the frames directly: the
     frames below the third ``__init__`` up the stack (the concrete resource
     class's constructor), innermost first, each with its file's URI and its
-    line; empty if there is no such frame below it."""
+    line; empty if there is no such frame below it. Installed only when
+    `sdk_stack_trace_is_known`, which needs ``source_pb2``."""
     frame: types.FrameType | None = sys._getframe(1)
     seen = 0
     while frame is not None:
@@ -202,13 +221,15 @@ def stack_trace() -> source_pb2.StackTrace:
 
 
 def sdk_stack_trace_is_known(
-    function: Callable[..., Any] = SDK_GET_STACK_TRACE,
+    function: Callable[..., Any] | None = SDK_GET_STACK_TRACE,
     source_position: Callable[..., Any] | None = None,
 ) -> bool:
     """Whether ``function`` (with the SDK's ``_get_source_position_for_frame``,
     or ``source_position``) is the implementation ``stack_trace`` reproduces."""
     if source_position is None:
         source_position = getattr(sdk_resource, "_get_source_position_for_frame", None)
+    if source_pb2 is None or getattr(source_pb2, "StackTrace", None) is None:
+        return False
     code = getattr(function, "__code__", None)
     position_code = getattr(source_position, "__code__", None)
     if not isinstance(code, types.CodeType) or not isinstance(position_code, types.CodeType):
@@ -230,16 +251,20 @@ def tune() -> Callable[[], None]:
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], GC_THRESHOLD), OLDER_GENERATIONS_THRESHOLD, threshold[2])
     gc.freeze()
-    replaced = rpc.contains_unknowns
-    if sdk_contains_unknowns_is_cyclic(replaced):
+    replaced = getattr(rpc, "contains_unknowns", None)
+    cyclic = sdk_contains_unknowns_is_cyclic(replaced) and known_types is not None
+    if cyclic:
         rpc.contains_unknowns = contains_unknowns
-    replaced_stack_trace = sdk_resource._get_stack_trace
-    if sdk_stack_trace_is_known(replaced_stack_trace):
+    replaced_stack_trace = getattr(sdk_resource, "_get_stack_trace", None)
+    known_trace = sdk_stack_trace_is_known(replaced_stack_trace)
+    if known_trace:
         sdk_resource._get_stack_trace = stack_trace
 
     def undo() -> None:
-        sdk_resource._get_stack_trace = replaced_stack_trace
-        rpc.contains_unknowns = replaced
+        if known_trace:
+            sdk_resource._get_stack_trace = replaced_stack_trace
+        if cyclic:
+            rpc.contains_unknowns = replaced
         gc.unfreeze()
         gc.set_threshold(*threshold)
 
@@ -278,12 +303,12 @@ class InlineExecutor(ThreadPoolExecutor):
         return future
 
 
-SDK_SYNC_AWAIT: Callable[[Awaitable[Any]], Any] = sync_await._sync_await
+SDK_SYNC_AWAIT: Callable[[Awaitable[Any]], Any] | None = getattr(sync_await, "_sync_await", None)
 """What the SDK's mock monitor waits with (``pulumi.runtime.mocks._sync_await``)."""
 
 _MOCKS_SYNC_AWAIT = "_sync_await"
 
-_SERIALIZE_PROPERTIES = getattr(rpc.serialize_properties, "__code__", None)
+_SERIALIZE_PROPERTIES = getattr(getattr(rpc, "serialize_properties", None), "__code__", None)
 
 
 class _Resumed:
@@ -317,6 +342,7 @@ def sync_await_serialized(awaitable: Awaitable[Any]) -> Any:
     its end without waiting for anything, so it is run to its end here,
     without pumping the event loop. Anything that does wait (an Output not
     yet resolved) is left to the SDK's ``_sync_await`` from where it waits."""
+    assert SDK_SYNC_AWAIT is not None  # installed by inline_rpcs only over it
     if _SERIALIZE_PROPERTIES is None or getattr(awaitable, "cr_code", None) is not _SERIALIZE_PROPERTIES:
         return SDK_SYNC_AWAIT(awaitable)
     coroutine: Any = awaitable
@@ -332,10 +358,15 @@ def inline_rpcs() -> Iterator[None]:
     """For the duration of a ``with`` block, run the SDK's RPCs to the mock
     monitor on the event loop's thread (see the module's docstring). Only
     for runs under ``pulumi.runtime.set_mocks``: a real engine's calls block."""
-    loop = sync_await._ensure_event_loop()  # type: ignore[no-untyped-call]  # the loop the SDK runs on
+    ensure_loop = getattr(sync_await, "_ensure_event_loop", None)
+    loop = ensure_loop() if ensure_loop is not None else None  # the loop the SDK runs on
     # Both or neither: calls run inline that pump the event loop can nest
     # without end. Only over the SDK's own _sync_await, on asyncio's own loop.
-    if getattr(sdk_mocks, _MOCKS_SYNC_AWAIT, None) is not SDK_SYNC_AWAIT or not isinstance(loop, asyncio.BaseEventLoop):
+    if (
+        SDK_SYNC_AWAIT is None
+        or getattr(sdk_mocks, _MOCKS_SYNC_AWAIT, None) is not SDK_SYNC_AWAIT
+        or not isinstance(loop, asyncio.BaseEventLoop)
+    ):
         yield
         return
     previous = getattr(loop, "_default_executor", None)

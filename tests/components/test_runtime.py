@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +33,8 @@ from pulumi.runtime import resource as sdk_resource
 
 from components import ClusterIPService, ExternalNameService, _runtime
 from components.testing import KubernetesMocks, run
+
+ROOT = Path(__file__).resolve().parents[2]
 
 UNKNOWN = pulumi.output.UNKNOWN
 
@@ -125,8 +130,7 @@ def test_the_replacement_leaves_no_cycle() -> None:
 
 
 def test_the_sdks_implementation_leaves_a_cycle_per_call() -> None:
-    if not _runtime.sdk_contains_unknowns_is_cyclic():
-        pytest.skip("the installed SDK's contains_unknowns has changed; _runtime keeps it")
+    assert _runtime.sdk_contains_unknowns_is_cyclic(), NOT_MATCHING
     with cyclic_garbage() as found:
         for _ in range(20):
             _runtime.SDK_CONTAINS_UNKNOWNS({"port": 80})
@@ -268,8 +272,7 @@ def _other_stack_trace() -> Any:
 
 
 def test_only_the_known_sdk_stack_trace_is_replaced() -> None:
-    if not _runtime.sdk_stack_trace_is_known():
-        pytest.skip("the installed SDK's _get_stack_trace has changed; _runtime keeps it")
+    assert _runtime.sdk_stack_trace_is_known(), NOT_MATCHING
     assert _runtime.sdk_stack_trace_is_known(_runtime.SDK_GET_STACK_TRACE) is True
     assert _runtime.sdk_stack_trace_is_known(_runtime.stack_trace) is False
     assert _runtime.sdk_stack_trace_is_known(_other_stack_trace) is False
@@ -390,3 +393,79 @@ def test_the_mock_runner_answers_every_registration_on_the_programs_thread() -> 
     mocks = run(program, Recording())
     assert len(mocks.resources) == 100
     assert set(threads) == {threading.get_ident()}
+
+
+# --- the guards against the SDK installed ------------------------------------------------
+
+NOT_MATCHING = (
+    "a guard of components/_runtime.py no longer matches the installed pulumi SDK: the program still runs, but"
+    " without that tuning. Update _runtime.py for this SDK (and benchmarks/README.md), or lower the pulumi bound"
+)
+
+
+def test_every_guard_matches_the_installed_sdk() -> None:
+    """Fails, never skips: CI installs the newest SDK the bounds allow, so the
+    team learns when a new release stops matching (the program keeps
+    working untuned, see the next test)."""
+    found = {
+        "modules": all(
+            module is not None
+            for module in (
+                _runtime.known_types,
+                _runtime.rpc,
+                _runtime.sync_await,
+                _runtime.sdk_mocks,
+                _runtime.sdk_resource,
+                _runtime.source_pb2,
+            )
+        ),
+        "contains_unknowns": _runtime.sdk_contains_unknowns_is_cyclic(),
+        "_get_stack_trace": _runtime.sdk_stack_trace_is_known(),
+        "_sync_await": _runtime.SDK_SYNC_AWAIT is not None
+        and getattr(_runtime.sdk_mocks, "_sync_await", None) is _runtime.SDK_SYNC_AWAIT,
+        "serialize_properties": _runtime._SERIALIZE_PROPERTIES is not None,
+        "_ensure_event_loop": callable(getattr(_runtime.sync_await, "_ensure_event_loop", None)),
+    }
+    assert found == dict.fromkeys(found, True), NOT_MATCHING
+
+
+def test_an_sdk_that_renamed_every_internal_still_runs_the_program_untuned() -> None:
+    """Each internal _runtime touches changed or removed before it is
+    imported: it imports, replaces nothing of the SDK's, and a bundle still
+    runs under the mock runner."""
+    script = textwrap.dedent(
+        """
+        import pulumi_kubernetes  # it imports _sync_await itself: first, as with an SDK it matches
+        import pulumi.runtime.mocks as mocks
+        import pulumi.runtime.resource as resource
+        import pulumi.runtime.rpc as rpc
+        import pulumi.runtime.sync_await as sync_await
+
+        # A newer SDK: the same behaviour under other shapes and names.
+        contains, trace = rpc.contains_unknowns, resource._get_stack_trace
+        rpc.contains_unknowns = lambda value: contains(value)
+        resource._get_stack_trace = lambda: trace()
+        serialize = rpc.serialize_properties
+        rpc.serialize_properties = lambda *args, **kwargs: serialize(*args, **kwargs)
+        sync_await._ensure_event_loop = lambda ensure=sync_await._ensure_event_loop: ensure()
+        del sync_await._sync_await  # pulumi.runtime.mocks keeps the one it imported
+
+        from components import _runtime, ClusterIPService
+        from components.testing import run
+
+        assert not _runtime.sdk_contains_unknowns_is_cyclic() and not _runtime.sdk_stack_trace_is_known()
+        assert _runtime.SDK_SYNC_AWAIT is None
+        assert _runtime._SERIALIZE_PROPERTIES is not serialize.__code__
+        changed = (rpc.contains_unknowns, resource._get_stack_trace)
+        undo = _runtime.tune()
+        assert (rpc.contains_unknowns, resource._get_stack_trace) == changed
+        undo()
+        mocks = run(lambda: ClusterIPService("web", {
+            "containers": [{"name": "web", "image": "ghcr.io/acme/web:1", "ports": [{"name": "http", "container_port": 8080}]}],
+            "ports": [{"name": "http", "port": 80}],
+        }))
+        print(sorted(m["kind"] for m in mocks.manifests()))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert (result.returncode, result.stdout) == (0, "['Pod', 'Service']\n"), result.stderr
