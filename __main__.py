@@ -7,8 +7,10 @@ import pulumi
 from components import _runtime, stack
 
 # This process only runs the program: tune it for registering many
-# resources, for good (components/_runtime.py, benchmarks/README.md).
-_runtime.tune()
+# resources, for good (components/_runtime.py, benchmarks/README.md). It
+# keeps running while the engine deploys, so the older generations are
+# still collected: its memory stays flat however long the deployment takes.
+_runtime.tune(older=_runtime.PROGRAM_OLDER_THRESHOLD)
 
 try:
     config = stack.load()

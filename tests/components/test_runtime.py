@@ -211,6 +211,32 @@ def test_tuned_installs_for_the_block_and_restores_everything() -> None:
     assert _state() == before
 
 
+def test_a_programs_process_still_collects_the_older_generations() -> None:
+    """__main__.py's tuning: the older generations keep Python's rhythm, so a
+    process that waits on a long deployment does not grow (benchmarks/long_wait.py)."""
+    before = gc.get_threshold()
+    undo = _runtime.tune(older=_runtime.PROGRAM_OLDER_THRESHOLD)
+    try:
+        assert gc.get_threshold() == (max(before[0], _runtime.GC_THRESHOLD), max(before[1], 10), before[2])
+    finally:
+        undo()
+    assert gc.get_threshold() == before
+
+
+def test_the_program_tuning_inside_the_mock_runner_keeps_collecting_young_only() -> None:
+    """render runs __main__.py under the mock runner: its tune() must not
+    undo the runner's young-only collection."""
+    with _runtime.tuned():
+        undo = _runtime.tune(older=_runtime.PROGRAM_OLDER_THRESHOLD)
+        assert gc.get_threshold()[1] == _runtime.OLDER_GENERATIONS_THRESHOLD
+        undo()
+
+
+def test_the_program_tunes_its_process_with_the_program_threshold() -> None:
+    source = (ROOT / "__main__.py").read_text()
+    assert "_runtime.tune(older=_runtime.PROGRAM_OLDER_THRESHOLD)" in source
+
+
 def test_tuned_restores_everything_when_the_block_raises() -> None:
     before = _state()
     with pytest.raises(RuntimeError, match="boom"), _runtime.tuned():
