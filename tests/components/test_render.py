@@ -4,14 +4,18 @@ rendered offline, checked against the schemas, the seed and its description."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.__main__ import main
-from components.render import HEADER, describe, render, run_stack
+from components.render import HEADER, _dump, describe, render, run_stack
 from tests.conftest import assert_valid, differences, load_seed
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -369,3 +373,66 @@ def test_the_mock_kit_refuses_a_service_when_the_range_is_full() -> None:
         'Service "w2" is invalid: spec.ports[0].nodePort: Internal error: failed to allocate a nodePort: range is'
         " full: every node port of 30000-30001 is taken"
     ]
+
+
+# --- render writes what the program registers ----------------------------------------------
+
+
+def _loaded(text: str) -> list[Any]:
+    return [document for document in yaml.safe_load_all(text) if document is not None]
+
+
+def _exact(value: Any) -> Any:
+    """``value`` with each leaf's type beside it, so True == 1 and 1 == 1.0 do not pass."""
+    if isinstance(value, dict):
+        return {key: _exact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_render_writes_exactly_the_objects_the_program_registers(stack: str) -> None:
+    registered = run_stack(PROJECT, stack).manifests()
+    assert _exact(_loaded(render(PROJECT, stack))) == _exact(registered)
+
+
+def test_render_of_a_large_generated_stack_writes_exactly_what_is_registered(tmp_path: Path) -> None:
+    bundles = "".join(
+        f"    b{i}:\n"
+        f"      type: {('ClusterIP', 'NodePort', 'LoadBalancer')[i % 3]}\n"
+        f"      selector: {{app: b{i}}}\n"
+        f"      service_annotations: {{note: {json.dumps('é ' * (i % 7) + 'x: y # z' * (i % 2) + ' ' * (i % 3))}}}\n"
+        "      ports: [{name: http, port: 80}]\n"
+        "      containers:\n"
+        "        - name: web\n"
+        "          image: ghcr.io/acme/web:1.0.0\n"
+        "          ports: [{name: http, container_port: 8080}]\n"
+        f"          env: [{{name: LONG, value: {json.dumps('word ' * (i % 40))}}}, {{name: EMPTY, value: ''}}]\n"
+        for i in range(120)
+    )
+    project = _project(tmp_path, "config:\n  k8s-services:services:\n" + bundles)
+    registered = run_stack(project, "test").manifests()
+    assert len(registered) == 240
+    assert _exact(_loaded(render(project, "test"))) == _exact(registered)
+
+
+_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=120))
+_DOCUMENTS = st.dictionaries(
+    st.text(max_size=20),
+    st.recursive(
+        _LEAVES,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=20), inner, max_size=4)),
+        max_leaves=25,
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_the_yaml_render_writes_loads_back_to_the_same_data(document: dict[str, Any]) -> None:
+    """The emitter render uses (libyaml's when PyYAML has it) on any plain
+    data: what it writes loads back, with PyYAML's pure-Python loader, to
+    the very same values and types."""
+    assert _exact(yaml.safe_load(_dump(document))) == _exact(document)
