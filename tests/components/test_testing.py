@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -113,3 +114,36 @@ def test_manifests_filter_by_kind_and_are_sorted() -> None:
     mocks = run(program)
     assert [m["metadata"]["name"] for m in mocks.manifests("Service")] == ["a", "b"]
     assert [m["kind"] for m in mocks.manifests()] == ["Service", "Service", "ConfigMap"]
+
+
+def test_exports_resolve_as_output_from_input_resolves_them() -> None:
+    """run() resolves the stack's exports lifting only their Outputs; the
+    values are what Output.from_input gives, nested Outputs, lists, plain
+    values and secrets alike."""
+    from components.testing import _resolved
+
+    seen: list[Any] = []
+
+    def program() -> Any:
+        value = {
+            "plain": {"a": [1, "x", None, True]},
+            "nested": {"b": [pulumi.Output.from_input(2), {"c": pulumi.Output.from_input("d")}]},
+            "secret": pulumi.Output.secret("s"),
+            "empty": {},
+        }
+        ours, sdk = _resolved(value), pulumi.Output.from_input(value)
+        return pulumi.Output.all(ours, sdk, ours.is_secret(), sdk.is_secret()).apply(seen.append)
+
+    run(program)
+    [(ours, sdk, ours_secret, sdk_secret)] = seen
+    assert (
+        ours
+        == sdk
+        == {
+            "plain": {"a": [1, "x", None, True]},
+            "nested": {"b": [2, {"c": "d"}]},
+            "secret": "s",
+            "empty": {},
+        }
+    )
+    assert ours_secret is sdk_secret is True
