@@ -34,9 +34,8 @@ from yaml.events import DocumentEndEvent, DocumentStartEvent, ScalarEvent, Strea
 from k8s_rules import format_path, pod_security, show
 from k8s_rules.wiring import EXTERNAL_PODS_ANNOTATION, SHARES_PODS_ANNOTATION, VERSION_OF_ANNOTATION
 
-from . import _stackfile, stack
+from . import _stackfile, _wire, stack
 from ._manifests import PORT_FIELDS, SERVICE_OPTIONS, SKIP_AWAIT_ANNOTATION
-from ._wire import _fields
 from .render import Project, RenderError
 from .testing import run
 
@@ -646,28 +645,16 @@ def _drop_nulls(obj: SourceObject, value: Any, path: tuple[str | int, ...]) -> N
 
 
 def from_wire(value: Any, cls: type | None, path: tuple[str | int, ...]) -> Any:
-    """``value``, a camelCase field of input type ``cls``, in the snake_case
-    ``...ArgsDict`` shape, with pulumi_kubernetes' own name tables (the
-    inverse of `components._wire.to_wire`); keys of free-form maps (labels,
-    quantities) stay as they are."""
-    if cls is None:
-        return value
-    if isinstance(value, list):
-        return [from_wire(item, cls, (*path, index)) for index, item in enumerate(value)]
-    if not isinstance(value, dict):
-        return value
-    by_camel = _fields(cls)[1]
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        if key not in by_camel:
-            raise _CannotExpress(
-                format_path((*path, key)),
-                f"is not a field of {cls.__name__.removesuffix('Args')} in pulumi_kubernetes"
-                f" {_k8s_version()}; a newer pulumi_kubernetes may know it",
-            )
-        snake, nested = by_camel[key]
-        out[snake] = from_wire(item, nested, (*path, key))
-    return out
+    """`components._wire.from_wire`, a field it does not know reported as
+    one the library cannot express."""
+    try:
+        return _wire.from_wire(value, cls, path)
+    except _wire.NotAField as error:
+        raise _CannotExpress(
+            format_path(error.path),
+            f"is not a field of {error.owner} in pulumi_kubernetes {_k8s_version()}; a newer pulumi_kubernetes"
+            " may know it",
+        ) from None
 
 
 def _k8s_version() -> str:

@@ -147,3 +147,33 @@ def snake_path(path: tuple[str | int, ...], cls: type | None) -> str:
         text += f".{snake}" if text else snake
         cls = nested
     return text
+
+
+class NotAField(ValueError):
+    """A camelCase key that the input type has no field for."""
+
+    def __init__(self, path: tuple[str | int, ...], owner: str) -> None:
+        super().__init__(f"{path}: not a field of {owner}")
+        self.path = path
+        self.owner = owner
+
+
+def from_wire(value: Any, cls: type | None, path: tuple[str | int, ...] = ()) -> Any:
+    """``value``, a camelCase field of input type ``cls``, in the snake_case
+    ``...ArgsDict`` shape, with the same name tables as `to_wire` (its
+    inverse); keys of free-form maps (labels, quantities) stay as they are.
+    Raises `NotAField` for a key ``cls`` does not have."""
+    if cls is None:
+        return value
+    if isinstance(value, list):
+        return [from_wire(item, cls, (*path, index)) for index, item in enumerate(value)]
+    if not isinstance(value, dict):
+        return value
+    by_camel = _fields(cls)[1]
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key not in by_camel:
+            raise NotAField((*path, key), cls.__name__.removesuffix("Args"))
+        snake, nested = by_camel[key]
+        out[snake] = from_wire(item, nested, (*path, key))
+    return out

@@ -825,3 +825,26 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     assert _cli(str(fifo)) == (2, "", f"error: {fifo}: is not a regular file; pass a manifest file, or - for stdin\n")
+
+
+def test_from_wire_is_the_inverse_of_to_wire() -> None:
+    """components._wire: the camelCase object to_wire builds comes back as
+    the snake_case arguments it was built from; an unknown key is named."""
+    import pulumi_kubernetes as k8s
+
+    from components import _validation, _wire
+
+    container = {
+        "name": "web",
+        "image": "ghcr.io/acme/web:1",
+        "ports": [{"name": "http", "container_port": 8080}],
+        "readiness_probe": {"exec_": {"command": ["true"]}, "period_seconds": 5},
+        "resources": {"limits": {"memory": "128Mi"}},
+    }
+    problems = _validation.Problems()
+    wired = _wire.to_wire(problems, "c", container, k8s.core.v1.ContainerArgs, "a Container")
+    assert problems.items == []
+    assert _wire.from_wire(wired, k8s.core.v1.ContainerArgs) == container
+    with pytest.raises(_wire.NotAField) as exc:
+        _wire.from_wire({"name": "web", "imageTag": "1"}, k8s.core.v1.ContainerArgs, ("spec", "containers", 0))
+    assert (exc.value.path, exc.value.owner) == (("spec", "containers", 0, "imageTag"), "Container")
