@@ -69,7 +69,7 @@ def bundle_args(i: int) -> tuple[str, str, dict[str, Any]]:
 
 
 def build_bundles(n: int) -> None:
-    from components.stack import COMPONENTS
+    from k8s_services.stack import COMPONENTS
 
     for i in range(n):
         kind, name, args = bundle_args(i)
@@ -80,7 +80,7 @@ def baseline_specs(n: int) -> list[tuple[str, dict[str, Any] | None, dict[str, A
     """The same objects' specs, computed before timing starts: what a user
     writing raw resources would have typed in."""
     from components._checks import plan
-    from components.stack import COMPONENTS
+    from k8s_services.stack import COMPONENTS
 
     specs = []
     for i in range(n):

@@ -1,5 +1,5 @@
 """How the stack-wide checks grow: parse-and-check time of a stack config of
-N bundles (components.stack.parse: every bundle's own checks, then duplicate
+N bundles (k8s_services.stack.parse: every bundle's own checks, then duplicate
 names, node ports, overlapping selectors and target ports across bundles),
 with no Pulumi registration, in a process tuned as the program tunes itself
 (components/_runtime.py). Not a test: run it and read the table.
@@ -47,7 +47,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from components import _runtime, stack
+    from components import _runtime
+    from k8s_services import stack
 
     print(f"python {sys.version.split()[0]}; fastest of {args.repeat} runs, in one process")
     print(f"{'N':>7} {'parse s':>9} {'per bundle ms':>14}")

@@ -6,38 +6,43 @@ which argument, so an argument given to the wrong type can name the right one.
 """
 
 # No `from __future__ import annotations` here: TypedDict needs evaluated
-# annotations to tell required keys from NotRequired ones.
+# annotations to tell required keys from NotRequired ones. The types of
+# pulumi and pulumi_kubernetes are quoted instead: checking and rendering a
+# stack runs without importing either (benchmarks/README.md), and type
+# checkers read the quoted names all the same.
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pulumi
-import pulumi_kubernetes as k8s
 from typing_extensions import NotRequired, TypedDict
+
+if TYPE_CHECKING:
+    import pulumi
+    import pulumi_kubernetes as k8s
 
 
 class ServicePortArgs(TypedDict):
     """One port of a Service."""
 
-    port: pulumi.Input[int]
+    port: "pulumi.Input[int]"
     """The port the Service exposes inside the cluster (1-65535)."""
-    name: NotRequired[pulumi.Input[str]]
+    name: NotRequired["pulumi.Input[str]"]
     """A DNS-1123 label. Required when the Service has more than one port.
     Default: none."""
-    target_port: NotRequired[pulumi.Input[int | str]]
+    target_port: NotRequired["pulumi.Input[int | str]"]
     """The container port traffic is forwarded to, by number or by name; it
     must be declared by a container of the bundle.
     Default: the container port of the same name as this port, else the only
     container port."""
-    protocol: NotRequired[pulumi.Input[Literal["TCP", "UDP", "SCTP"]]]
+    protocol: NotRequired["pulumi.Input[Literal['TCP', 'UDP', 'SCTP']]"]
     """Default: "TCP"."""
-    app_protocol: NotRequired[pulumi.Input[str]]
+    app_protocol: NotRequired["pulumi.Input[str]"]
     """Application protocol hint, e.g. "http" or "kubernetes.io/h2c". Default: none."""
 
 
 class NodePortServicePortArgs(ServicePortArgs):
     """One port of a NodePort or LoadBalancer Service."""
 
-    node_port: NotRequired[pulumi.Input[int]]
+    node_port: NotRequired["pulumi.Input[int]"]
     """The port opened on every node, inside ``node_port_range``.
     Default: assigned by Kubernetes."""
 
@@ -45,10 +50,10 @@ class NodePortServicePortArgs(ServicePortArgs):
 class ExternalNameServicePortArgs(TypedDict):
     """One port of an ExternalName Service (documentation only: nothing is proxied)."""
 
-    port: pulumi.Input[int]
-    name: NotRequired[pulumi.Input[str]]
-    protocol: NotRequired[pulumi.Input[Literal["TCP", "UDP", "SCTP"]]]
-    app_protocol: NotRequired[pulumi.Input[str]]
+    port: "pulumi.Input[int]"
+    name: NotRequired["pulumi.Input[str]"]
+    protocol: NotRequired["pulumi.Input[Literal['TCP', 'UDP', 'SCTP']]"]
+    app_protocol: NotRequired["pulumi.Input[str]"]
 
 
 class PeerArgs(TypedDict):
@@ -76,17 +81,17 @@ class CustomTimeoutsArgs(TypedDict, total=False):
 class ServiceArgsBase(TypedDict):
     """Arguments every component accepts."""
 
-    namespace: NotRequired[pulumi.Input[str]]
+    namespace: NotRequired["pulumi.Input[str]"]
     """Namespace of every object of the bundle (a DNS-1123 label). Default: "default"."""
-    service_name: NotRequired[pulumi.Input[str]]
+    service_name: NotRequired["pulumi.Input[str]"]
     """``metadata.name`` of the Service, a DNS-1035 label; part of its DNS name.
     Default: the resource name."""
     cluster_domain: NotRequired[str]
     """The cluster's DNS domain, used for ``dns_name``. Default: "cluster.local"."""
-    service_labels: NotRequired[dict[str, pulumi.Input[str]]]
+    service_labels: NotRequired["dict[str, pulumi.Input[str]]"]
     """Labels on the Service object itself; never part of its selector.
     Default: ``{"app.kubernetes.io/name": <resource name>}``, which given labels extend."""
-    service_annotations: NotRequired[dict[str, pulumi.Input[str]]]
+    service_annotations: NotRequired["dict[str, pulumi.Input[str]]"]
     """Annotations on the Service. Default: none."""
 
 
@@ -118,11 +123,11 @@ class VersionArgs(TypedDict, total=False):
     """One version of the application (see ``versions``): what it sets
     replaces the bundle's value, but labels and annotations extend it."""
 
-    containers: list[k8s.core.v1.ContainerArgsDict]
+    containers: "list[k8s.core.v1.ContainerArgsDict]"
     replicas: int
     pod_labels: dict[str, str]
     pod_annotations: dict[str, str]
-    pod_spec: k8s.core.v1.PodSpecArgsDict
+    pod_spec: "k8s.core.v1.PodSpecArgsDict"
     workload_name: str
     """Default: ``<workload_name>-<version>``."""
 
@@ -130,7 +135,7 @@ class VersionArgs(TypedDict, total=False):
 class BundleArgsBase(ServiceArgsBase):
     """Arguments of the three Pod-plus-Service bundles."""
 
-    containers: NotRequired[list[k8s.core.v1.ContainerArgsDict]]
+    containers: NotRequired["list[k8s.core.v1.ContainerArgsDict]"]
     """The Pod's containers (snake_case keys, `ContainerArgsDict` shape); at
     least one, each with a unique ``name`` and a non-empty ``image``.
     Required unless the bundle has a ``target``, ``external_pods``, or
@@ -174,25 +179,25 @@ class BundleArgsBase(ServiceArgsBase):
     """StatefulSet only, when the bundle's own Service is not headless: the
     name of the headless Service the bundle creates to govern it.
     Default: ``<service_name>-headless``."""
-    workload_name: NotRequired[pulumi.Input[str]]
+    workload_name: NotRequired["pulumi.Input[str]"]
     """``metadata.name`` of the Pod or Deployment, a DNS-1123 subdomain.
     Default: the resource name."""
     selector: NotRequired[dict[str, str]]
     """Labels put on the Pod (template) and used, as the very same mapping, as
     the Service selector (and a Deployment's ``matchLabels``).
     Default: ``{"app.kubernetes.io/name": <resource name>}``."""
-    pod_labels: NotRequired[dict[str, pulumi.Input[str]]]
+    pod_labels: NotRequired["dict[str, pulumi.Input[str]]"]
     """Extra Pod labels that the Service does not select on. Default: none."""
-    pod_annotations: NotRequired[dict[str, pulumi.Input[str]]]
+    pod_annotations: NotRequired["dict[str, pulumi.Input[str]]"]
     """Annotations on the Pod (template). Default: none."""
-    pod_spec: NotRequired[k8s.core.v1.PodSpecArgsDict]
+    pod_spec: NotRequired["k8s.core.v1.PodSpecArgsDict"]
     """Further PodSpec fields (snake_case), merged over the bundle's defaults;
     ``containers`` is not accepted here. Default: none."""
     workload: NotRequired[Literal["Pod", "Deployment", "StatefulSet", "DaemonSet"]]
     """A bare Pod, as in the reference scenario, a Deployment, a StatefulSet
     (governed by the bundle's headless Service, or by one the bundle
     creates), or a DaemonSet (one Pod per node). Default: "Pod"."""
-    replicas: NotRequired[pulumi.Input[int]]
+    replicas: NotRequired["pulumi.Input[int]"]
     """Deployment and StatefulSet only: the number of Pods. Default: 1."""
     pod_security: NotRequired[Literal["restricted", "baseline"]]
     """Pod Security Standards profile the Pod is built to pass; "baseline" is
@@ -224,9 +229,62 @@ class BundleArgsBase(ServiceArgsBase):
     """Annotate the Service with ``pulumi.com/skipAwait: "true"`` so Pulumi does
     not wait for it to become ready: for clusters with no load-balancer
     controller (kind, minikube). Default: False."""
-    custom_timeouts: NotRequired[CustomTimeoutsArgs | pulumi.CustomTimeouts]
+    custom_timeouts: NotRequired["CustomTimeoutsArgs | pulumi.CustomTimeouts"]
     """How long Pulumi waits to create, update or delete the Service and the
     workload. Default: the provider's (10 minutes)."""
+
+
+class ClusterIPServiceArgs(BundleArgsBase):
+    """Arguments of `ClusterIPService`; the shared ones are documented on `BundleArgsBase`."""
+
+    headless: NotRequired[bool]
+    """Set ``clusterIP: None``: DNS answers with the Pod IPs themselves, and
+    ``ports`` may be empty. Switching an existing Service to or from headless
+    replaces it. Default: False.
+    See https://kubernetes.io/docs/concepts/services-networking/service/#headless-services."""
+    publish_not_ready_addresses: NotRequired[bool]
+    """Publish Pods before they are ready (for peer discovery). Default: False."""
+
+
+class ExternalNameServiceArgs(ServiceArgsBase):
+    """Arguments of `ExternalNameService`; the shared ones are documented on `ServiceArgsBase`."""
+
+    external_name: "pulumi.Input[str]"
+    """The DNS name clients are sent to, e.g. "db.example.com": a DNS-1123
+    subdomain, not an IP address, not localhost."""
+    ports: NotRequired[list[ExternalNameServicePortArgs]]
+    """Ports, for documentation and for clients that look them up; nothing is
+    proxied. Default: none."""
+
+
+class NodePortServiceArgs(BundleArgsBase):
+    """Arguments of `NodePortService`; the shared ones are documented on `BundleArgsBase`."""
+
+    ports: NotRequired[list[NodePortServicePortArgs]]  # type: ignore[misc]
+    """The Service's ports; at least one. Each may pin a ``node_port``."""
+    external_traffic_policy: NotRequired[Literal["Cluster", "Local"]]
+    """"Local" keeps the client's source IP and only uses Pods on the node that
+    received the traffic. Default: Kubernetes' "Cluster"."""
+    node_port_range: NotRequired[str]
+    """The cluster's ``--service-node-port-range``, for clusters that changed it.
+    Default: "30000-32767"."""
+
+
+class LoadBalancerServiceArgs(NodePortServiceArgs):
+    """Arguments of `LoadBalancerService`: those of `NodePortServiceArgs`, and these."""
+
+    load_balancer_source_ranges: NotRequired[list[str]]
+    """CIDRs allowed to reach the load balancer, e.g. ``["203.0.113.0/24"]``.
+    Default: none (open to every address)."""
+    load_balancer_class: NotRequired[str]
+    """Which load-balancer implementation serves this Service, a prefixed name
+    such as "example.com/internal-vip". Default: the cluster's default."""
+    allocate_load_balancer_node_ports: NotRequired[bool]
+    """False skips node ports, for load balancers that route to Pods directly.
+    Default: Kubernetes' True."""
+    health_check_node_port: NotRequired[int]
+    """The node port for the load balancer's health checks; only with
+    ``external_traffic_policy: "Local"``. Default: assigned by Kubernetes."""
 
 
 def keys_of(typed_dict: Any) -> frozenset[str]:
@@ -234,6 +292,15 @@ def keys_of(typed_dict: Any) -> frozenset[str]:
     return frozenset(typed_dict.__annotations__)
 
 
-CONTAINER_KEYS = keys_of(k8s.core.v1.ContainerArgsDict)
-CONTAINER_PORT_KEYS = keys_of(k8s.core.v1.ContainerPortArgsDict)
-POD_SPEC_KEYS = keys_of(k8s.core.v1.PodSpecArgsDict)
+def _fields_of(input_type: str) -> frozenset[str]:
+    # The snake_case keys of pulumi_kubernetes' ``...ArgsDict``, from the
+    # generated tables (components/_wire_tables.py): importing the provider
+    # to read them would cost about a second.
+    from ._wire_tables import load
+
+    return frozenset(load()[1][input_type])
+
+
+CONTAINER_KEYS = _fields_of("core.v1.ContainerArgs")
+CONTAINER_PORT_KEYS = _fields_of("core.v1.ContainerPortArgs")
+POD_SPEC_KEYS = _fields_of("core.v1.PodSpecArgs")

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import pulumi
-import pulumi_kubernetes as k8s
+from typing import TYPE_CHECKING, Any
 
 import k8s_rules
 from k8s_rules import pod_security
@@ -43,12 +41,15 @@ from ._manifests import (
 )
 from ._wire import snake_path, to_wire
 
+if TYPE_CHECKING:
+    import pulumi
+
 DEFAULT_NODE_PORT_RANGE = "30000-32767"
 WORKLOADS = tuple(WORKLOAD_KINDS)
-WORKLOAD_SPECS: dict[str, Any] = {
-    "Deployment": k8s.apps.v1.DeploymentSpecArgs,
-    "StatefulSet": k8s.apps.v1.StatefulSetSpecArgs,
-    "DaemonSet": k8s.apps.v1.DaemonSetSpecArgs,
+WORKLOAD_SPECS: dict[str, str] = {
+    "Deployment": "apps.v1.DeploymentSpecArgs",
+    "StatefulSet": "apps.v1.StatefulSetSpecArgs",
+    "DaemonSet": "apps.v1.DaemonSetSpecArgs",
 }
 # workload_spec fields the bundle builds itself, and what to use instead.
 BUILT_SPEC_FIELDS = {
@@ -151,6 +152,8 @@ class Plan:
     def dns_name(self) -> Any:
         if v.is_known(self.service_name) and v.is_known(self.namespace):
             return f"{self.service_name}.{self.namespace}.svc.{self.cluster_domain}"
+        import pulumi  # an Output is here, so pulumi is imported already
+
         return pulumi.Output.concat(self.service_name, ".", self.namespace, ".svc.", self.cluster_domain)
 
 
@@ -374,7 +377,7 @@ def _check_service_options(p: v.Problems, args: Mapping[str, Any]) -> None:
         timeouts = args["custom_timeouts"]
         if (
             v.is_known(timeouts)
-            and not isinstance(timeouts, pulumi.CustomTimeouts)
+            and not _is_custom_timeouts(timeouts)
             and v.check_mapping(p, "custom_timeouts", timeouts)
         ):
             v.check_keys(p, "custom_timeouts", timeouts, keys_of(CustomTimeoutsArgs), "custom_timeouts")
@@ -388,9 +391,21 @@ def _check_service_options(p: v.Problems, args: Mapping[str, Any]) -> None:
                     v.check_duration(p, f"custom_timeouts.{key}", timeouts[key])
 
 
+def _is_custom_timeouts(value: Any) -> bool:
+    # Without pulumi imported, no value can be a pulumi.CustomTimeouts: the
+    # checks and plans of a stack run without pulumi (k8s_services.render).
+    pulumi = sys.modules.get("pulumi")
+    return pulumi is not None and isinstance(value, pulumi.CustomTimeouts)
+
+
 def _custom_timeouts(value: Any) -> pulumi.CustomTimeouts | None:
-    if value is None or isinstance(value, pulumi.CustomTimeouts):
+    if value is None:
+        return None
+    import pulumi
+
+    if isinstance(value, pulumi.CustomTimeouts):
         return value
+
     return pulumi.CustomTimeouts(create=value.get("create"), update=value.get("update"), delete=value.get("delete"))
 
 
@@ -433,10 +448,10 @@ def argument_path(origins: _Origins, role: str, path: tuple[str | int, ...]) -> 
             return _metadata_argument(
                 path[1:], "service_account.name", "service_account.labels", "service_account.annotations"
             )
-        return "service_account." + snake_path(path, k8s.core.v1.ServiceAccountArgs)
+        return "service_account." + snake_path(path, "core.v1.ServiceAccountArgs")
     if role == "disruption_budget":
         if path[:1] == ("spec",) and len(path) > 1 and path[1] != "selector":
-            return "disruption_budget." + snake_path(path[1:], k8s.policy.v1.PodDisruptionBudgetSpecArgs)
+            return "disruption_budget." + snake_path(path[1:], "policy.v1.PodDisruptionBudgetSpecArgs")
         return "disruption_budget"
     return _workload_argument(origins, path)
 
@@ -455,7 +470,7 @@ def _metadata_argument(path: tuple[str | int, ...], name: str, labels: str, anno
         return _map_key(labels, rest)
     if field == "annotations":
         return _map_key(annotations, rest)
-    return snake_path(path, k8s.meta.v1.ObjectMetaArgs)
+    return snake_path(path, "meta.v1.ObjectMetaArgs")
 
 
 def _service_argument(path: tuple[str | int, ...]) -> str:
@@ -537,12 +552,12 @@ def _workload_argument(origins: _Origins, path: tuple[str | int, ...]) -> str:
     if path[: len(spec)] == spec and len(path) > len(spec):
         rest = path[len(spec) :]
         if rest[0] == "containers" and len(rest) > 1:
-            return f"{at('containers')}[{rest[1]}]" + _dotted(snake_path(rest[2:], k8s.core.v1.ContainerArgs))
+            return f"{at('containers')}[{rest[1]}]" + _dotted(snake_path(rest[2:], "core.v1.ContainerArgs"))
         if rest[0] == "initContainers" and len(rest) > 1:
             return f"{at('pod_spec')}.init_containers[{rest[1]}]" + _dotted(
-                snake_path(rest[2:], k8s.core.v1.ContainerArgs)
+                snake_path(rest[2:], "core.v1.ContainerArgs")
             )
-        return f"{at('pod_spec')}." + snake_path(rest, k8s.core.v1.PodSpecArgs)
+        return f"{at('pod_spec')}." + snake_path(rest, "core.v1.PodSpecArgs")
     if path[:2] == ("spec", "replicas"):
         return at("replicas")
     if path[:2] == ("spec", "selector"):

@@ -6,6 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ._args import (
+    ClusterIPServiceArgs,
+    ExternalNameServiceArgs,
+    ExternalNameServicePortArgs,
+    LoadBalancerServiceArgs,
+    NodePortServiceArgs,
+    NodePortServicePortArgs,
+    ServicePortArgs,
+)
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -23,10 +33,35 @@ class Kind:
         return self.service_type in ("NodePort", "LoadBalancer")
 
 
-# Every component's Kind, in the order their modules register them.
-KINDS: dict[str, Kind] = {}
-
-
-def register_kind(kind: Kind) -> Kind:
-    KINDS[kind.component] = kind
-    return kind
+# Every component's Kind. The order is the order messages list them in.
+KINDS: dict[str, Kind] = {
+    "ClusterIPService": Kind(
+        component="ClusterIPService",
+        service_type="ClusterIP",
+        exposure="east-west",
+        args=ClusterIPServiceArgs,
+        port_args=ServicePortArgs,
+    ),
+    "ExternalNameService": Kind(
+        component="ExternalNameService",
+        service_type="ExternalName",
+        exposure="east-west",
+        args=ExternalNameServiceArgs,
+        port_args=ExternalNameServicePortArgs,
+        has_workload=False,
+    ),
+    "NodePortService": Kind(
+        component="NodePortService",
+        service_type="NodePort",
+        exposure="north-south",
+        args=NodePortServiceArgs,
+        port_args=NodePortServicePortArgs,
+    ),
+    "LoadBalancerService": Kind(
+        component="LoadBalancerService",
+        service_type="LoadBalancer",
+        exposure="north-south",
+        args=LoadBalancerServiceArgs,
+        port_args=NodePortServicePortArgs,
+    ),
+}

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pulumi_kubernetes as k8s
-
 from k8s_rules import UNKNOWN
 
 from . import _validation as v
@@ -100,7 +98,7 @@ def build_container(p: v.Problems, path: str, container: Any, defaults: Mapping[
     _nulls_over_defaults(
         p, path, {"security_context": container.get("security_context", {})}, {"securityContext": defaults}, profile
     )
-    built = to_wire(p, path, container, k8s.core.v1.ContainerArgs, CONTAINER)
+    built = to_wire(p, path, container, "core.v1.ContainerArgs", CONTAINER)
     context = built.get("securityContext", {})
     # A context only known at deployment cannot be merged; it is used as given.
     built["securityContext"] = context if is_unknown(context) else merge(defaults, context)
@@ -127,7 +125,7 @@ def build_pod_spec(
     _nulls_over_defaults(p, pod_spec_path, given, base, profile)
     lists = {key: given[key] for key in POD_CONTAINER_LISTS if isinstance(given.get(key), (list, tuple))}
     rest = {key: value for key, value in given.items() if key not in lists}
-    spec = merge(base, to_wire(p, pod_spec_path, rest, k8s.core.v1.PodSpecArgs, POD_SPEC))
+    spec = merge(base, to_wire(p, pod_spec_path, rest, "core.v1.PodSpecArgs", POD_SPEC))
     for key, field in POD_CONTAINER_LISTS.items():
         if key in lists:
             spec[field] = [
@@ -314,3 +312,14 @@ def checkable(value: Any) -> Any:
         items = [checkable(item) for item in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return UNKNOWN if is_unknown(value) else value
+
+
+def object_key(manifest: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """How objects are listed: by namespace, name, kind and apiVersion."""
+    metadata = manifest.get("metadata") or {}
+    return (
+        str(metadata.get("namespace", "")),
+        str(metadata.get("name", "")),
+        str(manifest.get("kind", "")),
+        str(manifest.get("apiVersion", "")),
+    )

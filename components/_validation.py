@@ -15,11 +15,10 @@ import inspect
 import ipaddress
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import pulumi
 
 from k8s_rules import names
 
@@ -38,8 +37,11 @@ def type_name(value: Any) -> str:
 
 
 def is_known(value: Any) -> bool:
-    """False for values only known at deployment (Outputs, awaitables)."""
-    return not isinstance(value, pulumi.Output) and not inspect.isawaitable(value)
+    """False for values only known at deployment (Outputs, awaitables).
+    Without pulumi imported, no value can be an Output: the checks of a
+    stack run without it (k8s_services.render)."""
+    pulumi = sys.modules.get("pulumi")
+    return not (pulumi is not None and isinstance(value, pulumi.Output)) and not inspect.isawaitable(value)
 
 
 def is_int(value: Any) -> bool:

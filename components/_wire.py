@@ -2,7 +2,7 @@
 
 Pass-through arguments (``containers``, ``pod_spec``) use pulumi_kubernetes'
 ``...ArgsDict`` shapes, snake_case. The components turn them into camelCase
-here, with the provider's own name tables, so that the objects the rules check
+here, with the provider's own name tables (generated: components/_wire_tables.py), so that the objects the rules check
 are the very objects that are registered (the SDK keeps a camelCase key as
 it is). `argument_path` turns a path found by a rule back into the argument's
 spelling, so a problem is reported against what the user wrote.
@@ -10,74 +10,43 @@ spelling, so a problem is reported against what the user wrote.
 
 from __future__ import annotations
 
-import functools
 import inspect
-import typing
+import sys
 from collections.abc import Mapping
 from typing import Any
 
-import pulumi
-from pulumi import _types as pulumi_types
-
 from . import _validation as v
+from ._wire_tables import Field, load
 
 
-@functools.cache
-def _fields(cls: type) -> tuple[dict[str, tuple[str, type | None]], dict[str, tuple[str, type | None]]]:
-    """For an input type: snake name -> (camel name, nested input type), and
-    camel name -> (snake name, nested input type)."""
-    names = pulumi_types.input_type_py_to_pulumi_names(cls)
-    types = pulumi_types.input_type_types(cls)
-    by_snake: dict[str, tuple[str, type | None]] = {}
-    by_camel: dict[str, tuple[str, type | None]] = {}
-    for snake, camel in names.items():
-        nested = _nested_input_type(types.get(camel))
-        by_snake[snake] = (camel, nested)
-        by_camel[camel] = (snake, nested)
-    return by_snake, by_camel
+def _fields(cls: str) -> tuple[dict[str, Field], dict[str, Field]]:
+    """For an input type (``core.v1.ContainerArgs``): snake name -> (camel
+    name, nested input type, holds a list), and camel name -> (snake name,
+    nested input type, holds a list)."""
+    return _tables()[cls]
 
 
-@functools.cache
-def _list_fields(cls: type) -> frozenset[str]:
-    """The snake names of ``cls``'s fields that hold a list of an input type."""
-    types = pulumi_types.input_type_types(cls)
-    return frozenset(
-        snake for snake, (camel, nested) in _fields(cls)[0].items() if nested is not None and _is_list(types.get(camel))
-    )
+def _by_camel(fields: dict[str, Field]) -> dict[str, Field]:
+    return {camel: (snake, nested, is_list) for snake, (camel, nested, is_list) in fields.items()}
 
 
-def _is_list(hint: Any) -> bool:
-    origin = typing.get_origin(hint)
-    if origin is None:
-        return False
-    if getattr(origin, "__name__", "") in ("Sequence", "list"):
-        return True
-    return any(_is_list(arg) for arg in typing.get_args(hint))
+_TABLES: dict[str, tuple[dict[str, Field], dict[str, Field]]] = {}
 
 
-def _nested_input_type(hint: Any) -> type | None:
-    """The input type a field holds, directly or as list elements; None for
-    scalars and free-form maps (labels, node selectors), whose keys are data."""
-    if inspect.isclass(hint) and pulumi_types.is_input_type(hint):
-        return hint
-    origin = typing.get_origin(hint)
-    if origin is None:
-        return None
-    if origin in (Mapping, dict) or getattr(origin, "__name__", "") == "Mapping":
-        return None
-    for arg in typing.get_args(hint):
-        found = _nested_input_type(arg)
-        if found is not None:
-            return found
-    return None
+def _tables() -> dict[str, tuple[dict[str, Field], dict[str, Field]]]:
+    if not _TABLES:
+        _TABLES.update({name: (fields, _by_camel(fields)) for name, fields in load()[1].items()})
+    return _TABLES
 
 
 def is_unknown(value: Any) -> bool:
-    """Only known at deployment: an Output or another awaitable."""
-    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+    """Only known at deployment: an Output or another awaitable. (Without
+    pulumi imported, no value can be an Output.)"""
+    pulumi = sys.modules.get("pulumi")
+    return (pulumi is not None and isinstance(value, pulumi.Output)) or inspect.isawaitable(value)
 
 
-def to_wire(p: v.Problems, path: str, value: Any, cls: type, owner: str) -> Any:
+def to_wire(p: v.Problems, path: str, value: Any, cls: str, owner: str) -> Any:
     """``value`` (an ``...ArgsDict`` of ``cls``) in camelCase. Unknown keys
     are type problems at their path, with a suggestion; None values are left
     out, as the API server treats a null field as absent."""
@@ -95,15 +64,15 @@ def to_wire(p: v.Problems, path: str, value: Any, cls: type, owner: str) -> Any:
             continue
         if item is None:
             continue
-        camel, nested = field
-        if isinstance(item, Mapping) and key in _list_fields(cls):
+        camel, nested, is_list = field
+        if isinstance(item, Mapping) and is_list:
             p.type(f"{path}.{key}", "must be a list, not a mapping")
             continue
         out[camel] = _value_to_wire(p, f"{path}.{key}", item, nested)
     return out
 
 
-def _value_to_wire(p: v.Problems, path: str, value: Any, nested: type | None) -> Any:
+def _value_to_wire(p: v.Problems, path: str, value: Any, nested: str | None) -> Any:
     if nested is None:
         return _plain(value)
     if isinstance(value, (list, tuple)):
@@ -125,13 +94,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _owner(cls: type) -> str:
+def _owner(cls: str) -> str:
     """How messages name an input type: ``a ContainerPort (ContainerPortArgsDict)``."""
-    name = cls.__name__.removesuffix("Args")
-    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name} ({cls.__name__}Dict)"
+    class_name = cls.rpartition(".")[2]
+    name = class_name.removesuffix("Args")
+    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name} ({class_name}Dict)"
 
 
-def snake_path(path: tuple[str | int, ...], cls: type | None) -> str:
+def snake_path(path: tuple[str | int, ...], cls: str | None) -> str:
     """A camelCase path inside a value of input type ``cls`` in the argument's
     snake_case spelling; keys of free-form maps stay as they are."""
     text = ""
@@ -143,7 +113,7 @@ def snake_path(path: tuple[str | int, ...], cls: type | None) -> str:
             # A key of a map: labels, node selectors, resource quantities.
             text += f"[{v.show(part)}]" if text else part
             continue
-        snake, nested = _fields(cls)[1].get(part, (part, None))
+        snake, nested, _ = _fields(cls)[1].get(part, (part, None, False))
         text += f".{snake}" if text else snake
         cls = nested
     return text
@@ -158,7 +128,7 @@ class NotAField(ValueError):
         self.owner = owner
 
 
-def from_wire(value: Any, cls: type | None, path: tuple[str | int, ...] = ()) -> Any:
+def from_wire(value: Any, cls: str | None, path: tuple[str | int, ...] = ()) -> Any:
     """``value``, a camelCase field of input type ``cls``, in the snake_case
     ``...ArgsDict`` shape, with the same name tables as `to_wire` (its
     inverse); keys of free-form maps (labels, quantities) stay as they are.
@@ -173,7 +143,7 @@ def from_wire(value: Any, cls: type | None, path: tuple[str | int, ...] = ()) ->
     out: dict[str, Any] = {}
     for key, item in value.items():
         if key not in by_camel:
-            raise NotAField((*path, key), cls.__name__.removesuffix("Args"))
-        snake, nested = by_camel[key]
+            raise NotAField((*path, key), cls.rpartition(".")[2].removesuffix("Args"))
+        snake, nested, _ = by_camel[key]
         out[snake] = from_wire(item, nested, (*path, key))
     return out

@@ -22,16 +22,17 @@ Example::
 from __future__ import annotations
 
 import copy
-import hashlib
 import inspect
-import ipaddress
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 
 from components import _runtime
+from components._cluster import Cluster
+from components._manifests import object_key
 
 __all__ = ["KubernetesMocks", "RecordedResource", "normalize", "run"]
 
@@ -70,6 +71,11 @@ class RecordedResource:
     name: str
     inputs: dict[str, Any]
     custom: bool
+    parent: str = ""
+    """The parent resource's URN ("" when the SDK did not say)."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """What only Pulumi applies, as the SDK asked for it: ``protect``,
+    ``retainOnDelete`` (True when set) and ``customTimeouts`` (those set)."""
 
     @property
     def is_kubernetes(self) -> bool:
@@ -87,10 +93,6 @@ class ClusterRefused(ValueError):
     full."""
 
 
-def _digest(text: str) -> int:
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
-
-
 class KubernetesMocks(pulumi.runtime.Mocks):
     """Pulumi mocks that record resources and assign what a cluster would."""
 
@@ -104,94 +106,22 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         self.resources: list[RecordedResource] = []
         self.stack_outputs: dict[str, Any] = {}
         """The program's stack outputs (``pulumi.export``), resolved, after `run`."""
-        self._service_net = ipaddress.ip_network(service_cidr)
-        self._lb_net = ipaddress.ip_network(load_balancer_cidr)
-        low, high = node_port_range.split("-")
-        self._node_port_range = (int(low), int(high))
-        self._cluster_ips: set[str] = set()
-        self._node_ports: set[int] = set()
-        self._lb_ips: set[str] = set()
-        self.refused: list[str] = []
-        """What the cluster refused (see `ClusterRefused`), in order."""
-
-    # -- what a cluster assigns -------------------------------------------
-
-    def _pick(self, seed: str, size: int, taken: Callable[[int], bool]) -> int:
-        start = _digest(seed) % size
-        for step in range(size):
-            candidate = (start + step) % size
-            if not taken(candidate):
-                return candidate
-        raise RuntimeError(f"KubernetesMocks: no free address left for {seed}")
-
-    def _address(self, seed: str, network: Any, used: set[str]) -> str:
-        # Skip the network's first ten addresses, as clusters reserve them.
-        size = network.num_addresses - 11
-
-        def taken(i: int) -> bool:
-            return str(network[10 + i]) in used
-
-        address = str(network[10 + self._pick(seed, size, taken)])
-        used.add(address)
-        return address
-
-    def _node_port(self, seed: str, service: str, field: str) -> int | None:
-        low, high = self._node_port_range
-        if len(self._node_ports) >= high - low + 1 and all(p in self._node_ports for p in range(low, high + 1)):
-            # The API server's words (pkg/registry/core/service/portallocator:
-            # ErrFull, wrapped as an internal error on the field). The SDK
-            # wraps what a mock raises; `refused` keeps the message as it is.
-            message = (
-                f'Service "{service}" is invalid: {field}: Internal error: failed to allocate a nodePort: range is'
-                f" full: every node port of {low}-{high} is taken"
-            )
-            # Raising here would leave the SDK's futures for the Service
-            # failed and unread; `run` raises once the program has settled.
-            self.refused.append(message)
-            return None
-        index = self._pick(seed, high - low + 1, lambda i: low + i in self._node_ports)
-        self._node_ports.add(low + index)
-        return low + index
-
-    def _service_state(self, key: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        name = key.partition("/")[2]
-        state = copy.deepcopy(inputs)
-        spec = state.setdefault("spec", {})
-        service_type = spec.get("type", "ClusterIP")
-        if service_type == "ExternalName":
-            return state
-        for port in spec.get("ports", []):
-            if "nodePort" in port:
-                self._node_ports.add(port["nodePort"])
-        if spec.get("clusterIP") is None:
-            spec["clusterIP"] = self._address(key, self._service_net, self._cluster_ips)
-        if spec["clusterIP"] != "None":
-            spec.setdefault("clusterIPs", [spec["clusterIP"]])
-        wants_node_ports = service_type == "NodePort" or (
-            service_type == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts", True)
+        self._registering = threading.local()  # the request being registered, on this thread
+        self.cluster = Cluster(
+            service_cidr=service_cidr, node_port_range=node_port_range, load_balancer_cidr=load_balancer_cidr
         )
-        if wants_node_ports:
-            for index, port in enumerate(spec.get("ports", [])):
-                if "nodePort" not in port:
-                    assigned = self._node_port(
-                        f"{key}:{port.get('name', port.get('port'))}", name, f"spec.ports[{index}].nodePort"
-                    )
-                    if assigned is not None:
-                        port["nodePort"] = assigned
-        if service_type == "LoadBalancer":
-            if spec.get("externalTrafficPolicy") == "Local" and "healthCheckNodePort" not in spec:
-                health = self._node_port(f"{key}:health", name, "spec.healthCheckNodePort")
-                if health is not None:
-                    spec["healthCheckNodePort"] = health
-            ip = self._address(key, self._lb_net, self._lb_ips)
-            state["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
-        return state
+
+    @property
+    def refused(self) -> list[str]:
+        """What the cluster refused (see `ClusterRefused`), in order."""
+        return self.cluster.refused
 
     # -- pulumi.runtime.Mocks ---------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = normalize(args.inputs)
-        self.resources.append(RecordedResource(args.typ, args.name, inputs, bool(args.custom)))
+        parent, options = getattr(self._registering, "request", ("", {}))
+        self.resources.append(RecordedResource(args.typ, args.name, inputs, bool(args.custom), parent, options))
         if not args.custom:
             return None, inputs
         metadata = inputs.get("metadata") or {}
@@ -200,7 +130,7 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         key = f"{namespace}/{object_name}"
         state = inputs
         if args.typ == "kubernetes:core/v1:Service":
-            state = self._service_state(key, inputs)
+            state = self.cluster.service_state(key, inputs)
         return key, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -213,7 +143,7 @@ class KubernetesMocks(pulumi.runtime.Mocks):
         one ``kind``, sorted by namespace, name and kind: the SDK registers
         resources in the order its tasks run, not the program's."""
         found = [r.manifest for r in self.resources if r.is_kubernetes and kind in (None, r.inputs.get("kind"))]
-        return sorted(found, key=_object_key)
+        return sorted(found, key=object_key)
 
 
 def _resolved(value: Any) -> pulumi.Output[Any]:
@@ -255,14 +185,35 @@ def _resolved(value: Any) -> pulumi.Output[Any]:
     return pulumi.Output.all(*found).apply(rebuild)
 
 
-def _object_key(manifest: dict[str, Any]) -> tuple[str, str, str, str]:
-    metadata = manifest.get("metadata") or {}
-    return (
-        str(metadata.get("namespace", "")),
-        str(metadata.get("name", "")),
-        str(manifest.get("kind", "")),
-        str(manifest.get("apiVersion", "")),
-    )
+def _record_requests(mocks: KubernetesMocks) -> None:
+    """Have the mock monitor tell ``mocks`` each resource's parent and the
+    options only Pulumi applies: the SDK sends them in the registration
+    request, and `pulumi.runtime.Mocks.new_resource` does not see it. Left
+    out (the fields stay empty) if the monitor is not the SDK's MockMonitor."""
+    monitor = pulumi.runtime.settings.get_monitor()
+    register = getattr(monitor, "RegisterResource", None)
+    if register is None or getattr(register, "records_requests", False):
+        return
+
+    def recording(request: Any) -> Any:
+        timeouts = getattr(request, "customTimeouts", None)
+        options: dict[str, Any] = {
+            "protect": bool(getattr(request, "protect", False)),
+            "retainOnDelete": bool(getattr(request, "retainOnDelete", False)),
+            "customTimeouts": {
+                key: getattr(timeouts, key)
+                for key in ("create", "update", "delete")
+                if timeouts is not None and getattr(timeouts, key, None)
+            },
+        }
+        mocks._registering.request = (str(getattr(request, "parent", "") or ""), options)
+        try:
+            return register(request)
+        finally:
+            mocks._registering.request = ("", {})
+
+    recording.records_requests = True  # type: ignore[attr-defined]
+    monitor.RegisterResource = recording  # type: ignore[union-attr]
 
 
 def run(
@@ -305,6 +256,7 @@ def run(
             result if isinstance(result, pulumi.Output) else None, _resolved(dict(exported))
         ).apply(lambda values: mocks.stack_outputs.update(values[1]))
 
+    _record_requests(mocks)
     mocks.stack_outputs.clear()
     # Tuned as the program tunes itself (components/_runtime.py), and only
     # for this run; the mock monitor's answers come inline.

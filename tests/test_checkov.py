@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.render import render
+from k8s_services.render import render
 from tests.conftest import FIXTURES
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import components
-from components import _import, _stackfile, stack
 from components.testing import run
+from k8s_services import _import, _stackfile, stack
 from tests.test_properties import any_component, bundle_args, bundle_component, dns_label, label_key, label_value
 
 IMPORT_EXAMPLES = 30

@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import components
-from components.__main__ import main
 from components._checks import build_unchecked, check
 from components.testing import KubernetesMocks, run
+from k8s_services.cli import main
 from tests.conftest import assert_valid
 from tests.policy.conftest import check as policy_check
 from tests.policy.conftest import check_stack, level, run_all

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from components import ClusterIPService, ExternalNameService, LoadBalancerService, NodePortService, stack
+from components import ClusterIPService, ExternalNameService, LoadBalancerService, NodePortService
 from components.testing import KubernetesMocks
+from k8s_services import stack
 from tests.policy.conftest import level, run_all
 
 RESTRICTED_CONTAINER = {

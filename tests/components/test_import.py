@@ -1,8 +1,8 @@
-"""`python -m components import` (components._import): manifests in, a stack
+"""`python -m components import` (k8s_services._import): manifests in, a stack
 config out that renders back to the same objects.
 
 Each application is imported into a temporary copy of the project, rendered
-with `components.render.render` and compared here, field by field, with the
+with `k8s_services.render.render` and compared here, field by field, with the
 manifests as PyYAML reads them: independently of the import's own check.
 """
 
@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-from components.__main__ import main
-from components.render import render
 from k8s_rules import format_path
+from k8s_services.cli import main
+from k8s_services.render import render
 from tests.conftest import FIXTURES, assert_valid
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -830,7 +830,6 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
 def test_from_wire_is_the_inverse_of_to_wire() -> None:
     """components._wire: the camelCase object to_wire builds comes back as
     the snake_case arguments it was built from; an unknown key is named."""
-    import pulumi_kubernetes as k8s
 
     from components import _validation, _wire
 
@@ -842,9 +841,9 @@ def test_from_wire_is_the_inverse_of_to_wire() -> None:
         "resources": {"limits": {"memory": "128Mi"}},
     }
     problems = _validation.Problems()
-    wired = _wire.to_wire(problems, "c", container, k8s.core.v1.ContainerArgs, "a Container")
+    wired = _wire.to_wire(problems, "c", container, "core.v1.ContainerArgs", "a Container")
     assert problems.items == []
-    assert _wire.from_wire(wired, k8s.core.v1.ContainerArgs) == container
+    assert _wire.from_wire(wired, "core.v1.ContainerArgs") == container
     with pytest.raises(_wire.NotAField) as exc:
-        _wire.from_wire({"name": "web", "imageTag": "1"}, k8s.core.v1.ContainerArgs, ("spec", "containers", 0))
+        _wire.from_wire({"name": "web", "imageTag": "1"}, "core.v1.ContainerArgs", ("spec", "containers", 0))
     assert (exc.value.path, exc.value.owner) == (("spec", "containers", 0, "imageTag"), "Container")

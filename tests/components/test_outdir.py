@@ -1,4 +1,4 @@
-"""components._outdir and `render --out`: only regular files inside the
+"""k8s_services._outdir and `render --out`: only regular files inside the
 directory, never through a link or into a FIFO, unsafe or clashing names
 refused, and the set written all or none (POSIX only)."""
 
@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 import yaml
 
-import components.render as render_module
-from components.__main__ import main
-from components._outdir import unsafe_file_name, write_objects
-from components.render import HEADER, RenderError, _dump, render, run_stack
+import k8s_services.render as render_module
+from k8s_services._outdir import unsafe_file_name, write_objects
+from k8s_services.cli import main
+from k8s_services.render import HEADER, RenderError, _dump, render
 
 PROJECT = Path(__file__).resolve().parents[2]
 UMASK = os.umask(0)
@@ -130,8 +130,8 @@ _FIFO_SCRIPT = textwrap.dedent(
     """\
     import sys
     from pathlib import Path
-    from components._outdir import write_objects
-    from components.render import HEADER, RenderError
+    from k8s_services._outdir import write_objects
+    from k8s_services.render import HEADER, RenderError
     try:
         write_objects(Path(sys.argv[1]), {"a.yaml": HEADER + "kind: A\\n"}, HEADER)
     except RenderError as error:
@@ -410,19 +410,15 @@ def test_two_renders_into_one_directory_at_once_is_an_error(tmp_path: Path) -> N
 # render(): object names and clashes, end to end.
 
 
-class _Stack:
-    def __init__(self, manifests: list[dict[str, Any]]) -> None:
-        self._manifests = manifests
-
-    def manifests(self) -> list[dict[str, Any]]:
-        return self._manifests
-
-
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     """The objects ``render`` finds, instead of running a program."""
     manifests: list[dict[str, Any]] = []
-    monkeypatch.setattr(render_module, "run_stack", lambda directory, stack: _Stack(manifests))
+
+    def found(directory: Path, stack: str, via: str = "auto") -> list[render_module.RenderedObject]:
+        return [render_module.RenderedObject("kubernetes:core/v1:ConfigMap", "x", m) for m in manifests]
+
+    monkeypatch.setattr(render_module, "objects", found)
     yield manifests
 
 
@@ -472,12 +468,13 @@ def test_render_out_writes_todays_bytes_and_fails_cleanly_on_a_planted_link(
 ) -> None:
     out = tmp_path / "out"
     render(PROJECT, "dev", out)
-    manifests = run_stack(PROJECT, "dev").manifests()
+    found = render_module.objects(PROJECT, "dev", "sdk")
     files = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert sorted(files) == sorted(render_module._object_file(m) for m in manifests)
-    for manifest in manifests:
-        assert files[render_module._object_file(manifest)] == (HEADER + _dump(manifest)).encode()
-        assert yaml.safe_load(files[render_module._object_file(manifest)]) == manifest
+    assert sorted(files) == sorted(render_module._object_file(o.manifest) for o in found)
+    for rendered in found:
+        text = HEADER + render_module.comments(rendered) + _dump(rendered.manifest)
+        assert files[render_module._object_file(rendered.manifest)] == text.encode()
+        assert yaml.safe_load(files[render_module._object_file(rendered.manifest)]) == rendered.manifest
 
     victim = tmp_path / "victim"
     victim.write_text("precious\n")

@@ -1,4 +1,4 @@
-"""components.render and `python -m components`: every stack of this project
+"""k8s_services.render and `python -m components`: every stack of this project
 rendered offline, checked against the schemas, the seed and its description."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.__main__ import main
-from components.render import HEADER, _dump, describe, render, run_stack
+from k8s_services.cli import main
+from k8s_services.render import HEADER, _dump, render, run_stack
 from tests.conftest import assert_valid, differences, load_seed
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -148,22 +148,6 @@ def test_services_output_says_how_each_bundle_is_reached() -> None:
     assert services["storefront-public"]["exposure"] == "north-south"
     assert services["storefront"]["exposure"] == "east-west"
     assert services["sessions"]["cluster_ip"] == "None"
-
-
-def test_describe_dev() -> None:
-    assert describe(PROJECT, "dev") == textwrap.dedent(
-        """\
-        BUNDLE              TYPE          EXPOSURE     IN-CLUSTER                                              FROM OUTSIDE                   ALLOWED FROM
-        loadbalancer-study  LoadBalancer  north-south  loadbalancer-study.my-ns-nodeport.svc.cluster.local:82  <EXTERNAL-IP>:82               any Pod
-        nodeport-study      NodePort      north-south  nodeport-study.my-ns-nodeport.svc.cluster.local:81      <node IP>:<assigned nodePort>  any Pod
-        orders              ClusterIP     east-west    orders.shop.svc.cluster.local:80                        -                              bundle products
-        orders-db           ExternalName  east-west    orders-db.shop.svc.cluster.local:5432                   -                              any Pod
-        products            ClusterIP     east-west    products.shop.svc.cluster.local:80                      -                              bundle orders
-        sessions            ClusterIP     east-west    sessions.shop.svc.cluster.local:6379                    -                              any Pod
-        storefront          ClusterIP     east-west    storefront.shop.svc.cluster.local:80                    -                              any Pod
-        storefront-public   LoadBalancer  north-south  storefront-public.shop.svc.cluster.local:80             <EXTERNAL-IP>:80               any Pod
-        """
-    )
 
 
 def test_dev_storefront_is_one_deployment_behind_two_services() -> None:

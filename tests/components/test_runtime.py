@@ -233,7 +233,9 @@ def test_the_program_tuning_inside_the_mock_runner_keeps_collecting_young_only()
 
 
 def test_the_program_tunes_its_process_with_the_program_threshold() -> None:
-    source = (ROOT / "__main__.py").read_text()
+    # __main__.py calls k8s_services.program.main, which tunes the process.
+    assert "from k8s_services.program import main" in (ROOT / "__main__.py").read_text()
+    source = (ROOT / "k8s_services" / "program.py").read_text()
     assert "_runtime.tune(older=_runtime.PROGRAM_OLDER_THRESHOLD)" in source
 
 

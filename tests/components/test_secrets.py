@@ -14,8 +14,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import ClusterIPService, stack
+from components import ClusterIPService
 from components.testing import run
+from k8s_services import stack
 
 PLAINTEXT = "s3cr3t-t0ken"
 CONTAINERS = [{"name": "web", "image": "ghcr.io/acme/web:1.0.0", "ports": [{"name": "http", "container_port": 8080}]}]

@@ -1,4 +1,4 @@
-"""components.stack: a whole stack config checked at once, then built."""
+"""k8s_services.stack: a whole stack config checked at once, then built."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pulumi
 import pytest
 import yaml
 
-from components import stack
 from components.testing import run
+from k8s_services import stack
 from tests.conftest import FIXTURES, assert_valid
 
 BROKEN = yaml.safe_load((FIXTURES / "broken-configs.yaml").read_text())

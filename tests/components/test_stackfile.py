@@ -1,4 +1,4 @@
-"""components._stackfile: Pulumi.yaml and stack files are read as bounded,
+"""k8s_services._stackfile: Pulumi.yaml and stack files are read as bounded,
 plain data, and every hostile or ambiguous file is a config error with
 ``<path>:<line>:<column>: <what is wrong>; <how to fix>``.
 
@@ -25,9 +25,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components import _stackfile
-from components.__main__ import main
-from components._stackfile import (
+from k8s_services import _stackfile
+from k8s_services._stackfile import (
     MAX_BYTES,
     StackFileError,
     _go_value,
@@ -36,6 +35,7 @@ from components._stackfile import (
     load_yaml_bytes,
     load_yaml_file,
 )
+from k8s_services.cli import main
 
 PROJECT = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT / "tests" / "fixtures"

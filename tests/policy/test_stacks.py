@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from components.render import run_stack
+from k8s_services.render import run_stack
 from tests.policy.conftest import ENVIRONMENTS, level, run_all
 
 PROJECT = Path(__file__).resolve().parents[2]

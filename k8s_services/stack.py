@@ -20,31 +20,43 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pulumi
-import pulumi_kubernetes as k8s
-
+from components import _validation as v
+from components._checks import WORKLOAD_KEYS, Plan, as_argument_problem, check
+from components._kinds import KINDS, Kind
+from components._manifests import checkable
 from k8s_rules import names, pod_security, wiring
 
-from . import _validation as v
-from ._checks import WORKLOAD_KEYS, Plan, as_argument_problem, check
-from ._component import ServiceComponent
-from ._manifests import checkable
 from ._stackfile import StackFileError, load_yaml_file
-from .cluster_ip import ClusterIPService
-from .external_name import ExternalNameService
-from .load_balancer import LoadBalancerService
-from .node_port import NodePortService
+
+if TYPE_CHECKING:
+    import pulumi
+
+    from components._component import ServiceComponent
+
+# Reading and checking a stack (`parse`, `from_config`) needs neither pulumi
+# nor pulumi_kubernetes; only `load` and `build`, which run inside the Pulumi
+# program, import them (k8s_services.render renders a stack without them).
 
 PROJECT = "k8s-services"
 
-COMPONENTS: dict[str, type[ServiceComponent]] = {
-    "ClusterIP": ClusterIPService,
-    "NodePort": NodePortService,
-    "LoadBalancer": LoadBalancerService,
-    "ExternalName": ExternalNameService,
+# Each bundle `type` and its component.
+TYPES: dict[str, Kind] = {
+    "ClusterIP": KINDS["ClusterIPService"],
+    "NodePort": KINDS["NodePortService"],
+    "LoadBalancer": KINDS["LoadBalancerService"],
+    "ExternalName": KINDS["ExternalNameService"],
 }
+
+
+def component_class(service_type: str) -> type[ServiceComponent]:
+    """The component class of a bundle ``type`` (imports pulumi)."""
+    import components
+
+    cls: type[ServiceComponent] = getattr(components, TYPES[service_type].component)
+    return cls
+
 
 # Keys `defaults` may set; each fills a bundle only where its type accepts it.
 DEFAULT_KEYS = (
@@ -83,7 +95,7 @@ class Bundle:
 
     @property
     def component(self) -> type[ServiceComponent]:
-        return COMPONENTS[self.service_type]
+        return component_class(self.service_type)
 
 
 @dataclass
@@ -116,14 +128,14 @@ def _bundle_args(
     kind_name = entry.get("type")
     p = v.Problems()
     if "type" not in entry:
-        p.type("type", f"is required: one of {', '.join(v.show(t) for t in COMPONENTS)}")
+        p.type("type", f"is required: one of {', '.join(v.show(t) for t in TYPES)}")
     else:
-        v.check_choice(p, "type", kind_name, tuple(COMPONENTS))
+        v.check_choice(p, "type", kind_name, tuple(TYPES))
     previous = _previous_names(p, name, entry.get("previous_names", []))
     c.problems(f"services.{name}", p)
-    if not isinstance(kind_name, str) or kind_name not in COMPONENTS:
+    if not isinstance(kind_name, str) or kind_name not in TYPES:
         return None
-    kind = COMPONENTS[kind_name].KIND
+    kind = TYPES[kind_name]
     accepted = set(kind.args.__annotations__)
     args = {key: value for key, value in entry.items() if key not in ("type", "previous_names")}
     owns_pods = kind.has_workload and "target" not in args and args.get("external_pods") is not True
@@ -453,7 +465,7 @@ def parse(
         if name in targets and isinstance(targets[name], str) and targets[name] in prepared:
             owner = targets[name]  # its Pods are the target's
         owner_args = prepared[owner][1]
-        has_pods = COMPONENTS[prepared[owner][0]].KIND.has_workload
+        has_pods = TYPES[prepared[owner][0]].has_workload
         selector = owner_args.get("selector", {"app.kubernetes.io/name": owner}) if has_pods else None
         selectors[name] = (selector, owner_args.get("namespace", "default"))
 
@@ -472,7 +484,7 @@ def parse(
             checked_args = {**args, "target": target_plan}
         # Stack config is JSON: plain data, with no Output, unless load()
         # made its secrets secret Outputs again.
-        built, problems = check(COMPONENTS[kind_name].KIND, name, checked_args, plain=plain)
+        built, problems = check(TYPES[kind_name], name, checked_args, plain=plain)
         for problem in problems.items:
             root = problem.path.split(".")[0].split("[")[0]
             c.add(problem.at("defaults") if root in filled else problem.at(f"services.{name}"))
@@ -506,25 +518,51 @@ def parse(
     return StackConfig(bundles, declared_namespaces, protect is True)
 
 
+def unknown_keys(full_keys: Any) -> tuple[str, ...]:
+    """The project's config keys, among ``full_keys``, that this program
+    does not know."""
+    prefix = f"{PROJECT}:"
+    return tuple(
+        sorted(
+            key[len(prefix) :] for key in full_keys if key.startswith(prefix) and key[len(prefix) :] not in CONFIG_KEYS
+        )
+    )
+
+
 def _config_keys() -> tuple[str, ...]:
     """The project's config keys that this program does not know."""
+    import pulumi
+
     try:
         every = pulumi.runtime.config.CONFIG.get()
     except (AttributeError, LookupError):
         return ()
-    prefix = f"{PROJECT}:"
-    return tuple(
-        sorted(key[len(prefix) :] for key in every if key.startswith(prefix) and key[len(prefix) :] not in CONFIG_KEYS)
-    )
+    return unknown_keys(every)
 
 
 def load(config: pulumi.Config | None = None) -> StackConfig:
-    """Read and check the current stack's config."""
+    """Read and check the current stack's config (inside the Pulumi program)."""
+    import pulumi
+
     config = config or pulumi.Config(PROJECT)
+    return from_config(
+        {key: config.get(key) for key in CONFIG_KEYS},
+        extra_keys=_config_keys(),
+        secret=pulumi.runtime.is_config_secret(f"{PROJECT}:services"),
+    )
+
+
+def from_config(
+    raw_values: Mapping[str, str | None], *, extra_keys: tuple[str, ...] = (), secret: bool = False
+) -> StackConfig:
+    """Check a stack's config given as the Pulumi CLI passes it to the
+    program: each of `CONFIG_KEYS` a JSON string or None. ``secret``: the
+    CLI marked ``services`` secret (then its ``secure:`` values are made
+    secret Outputs again, which imports pulumi)."""
     values: dict[str, Any] = {}
     problems: list[str] = []
     for key in CONFIG_KEYS:
-        raw = config.get(key)
+        raw = raw_values.get(key)
         if raw is None:
             values[key] = None
             continue
@@ -537,14 +575,14 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     if problems:
         raise ConfigError(problems)
     secrets = 0
-    if values["services"] is not None and pulumi.runtime.is_config_secret(f"{PROJECT}:services"):
+    if values["services"] is not None and secret:
         secrets = _keep_secrets_secret(values, "services")
     return parse(
         values["services"],
         values["defaults"],
         values["namespaces"],
         protect=False if values["protect"] is None else values["protect"],
-        extra_keys=_config_keys(),
+        extra_keys=extra_keys,
         plain=secrets == 0,
     )
 
@@ -557,6 +595,8 @@ def _keep_secrets_secret(values: dict[str, Any], key: str) -> int:
     (``PULUMI_CONFIG_SECRET_KEYS``), not where; the stack file says where:
     each ``secure:`` value under the key. Returns how many were wrapped.
     """
+    import pulumi
+
     full_key = f"{PROJECT}:{key}"
     paths = _secure_paths(full_key)
     if not paths:
@@ -593,6 +633,8 @@ def _stack_file() -> str | None:
     """The current stack's config file, as the CLI finds it: the project's
     ``stackConfigDir`` (Pulumi.yaml), relative to the working directory, which
     is the project's directory when the CLI runs the program."""
+    import pulumi
+
     try:
         project = load_yaml_file(Path("Pulumi.yaml")) or {}
     except (OSError, StackFileError):
@@ -632,22 +674,31 @@ def _secure_paths(full_key: str) -> list[tuple[str | int, ...]]:
     return found
 
 
+def namespace_manifest(name: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The Namespace a stack declares, labelled with its Pod Security level."""
+    level = entry.get("pod_security", "restricted")
+    labels = {
+        **entry.get("labels", {}),
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+    }
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+
+
 def build(stack: StackConfig) -> dict[str, ServiceComponent]:
     """Register the namespaces and every bundle; return the bundles by name."""
+    import pulumi
+    import pulumi_kubernetes as k8s
+
     created: dict[str, k8s.core.v1.Namespace] = {}
     for name, entry in stack.namespaces.items():
-        level = entry.get("pod_security", "restricted")
-        labels = {
-            **entry.get("labels", {}),
-            "pod-security.kubernetes.io/enforce": level,
-            "pod-security.kubernetes.io/warn": "restricted",
-            "pod-security.kubernetes.io/audit": "restricted",
-        }
+        manifest = namespace_manifest(name, entry)
         # Deleting a namespace deletes everything in it, including objects
         # this stack does not manage: never do that on `pulumi destroy`.
         created[name] = k8s.core.v1.Namespace(
             name,
-            metadata={"name": name, "labels": labels},
+            metadata=manifest["metadata"],
             opts=pulumi.ResourceOptions(retain_on_delete=True, protect=stack.protect),
         )
     bundles: dict[str, ServiceComponent] = {}
@@ -685,4 +736,15 @@ def services_output(stack: StackConfig, bundles: Mapping[str, ServiceComponent])
     return output
 
 
-__all__ = ["COMPONENTS", "Bundle", "ConfigError", "StackConfig", "build", "load", "parse", "services_output"]
+__all__ = [
+    "TYPES",
+    "Bundle",
+    "ConfigError",
+    "StackConfig",
+    "build",
+    "component_class",
+    "from_config",
+    "load",
+    "parse",
+    "services_output",
+]

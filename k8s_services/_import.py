@@ -27,17 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
-import pulumi_kubernetes as k8s
 import yaml
 from yaml.events import DocumentEndEvent, DocumentStartEvent, ScalarEvent, StreamEndEvent, StreamStartEvent
 
+from components import _wire
+from components._manifests import PORT_FIELDS, SERVICE_OPTIONS, SKIP_AWAIT_ANNOTATION
+from components.testing import run
 from k8s_rules import format_path, pod_security, show
 from k8s_rules.wiring import EXTERNAL_PODS_ANNOTATION, SHARES_PODS_ANNOTATION, VERSION_OF_ANNOTATION
 
-from . import _stackfile, _wire, stack
-from ._manifests import PORT_FIELDS, SERVICE_OPTIONS, SKIP_AWAIT_ANNOTATION
+from . import _stackfile, stack
 from .render import Project, RenderError
-from .testing import run
 
 # --- limits -------------------------------------------------------------------
 
@@ -58,10 +58,10 @@ API_VERSIONS: Final = {
     "DaemonSet": "apps/v1",
     "PodDisruptionBudget": "policy/v1",
 }
-WORKLOAD_SPEC_ARGS: Final[dict[str, type]] = {
-    "Deployment": k8s.apps.v1.DeploymentSpecArgs,
-    "StatefulSet": k8s.apps.v1.StatefulSetSpecArgs,
-    "DaemonSet": k8s.apps.v1.DaemonSetSpecArgs,
+WORKLOAD_SPEC_ARGS: Final[dict[str, str]] = {
+    "Deployment": "apps.v1.DeploymentSpecArgs",
+    "StatefulSet": "apps.v1.StatefulSetSpecArgs",
+    "DaemonSet": "apps.v1.DaemonSetSpecArgs",
 }
 # Workload spec fields the bundle builds itself.
 BUILT_SPEC_FIELDS: Final = ("selector", "template", "replicas", "serviceName")
@@ -644,7 +644,7 @@ def _drop_nulls(obj: SourceObject, value: Any, path: tuple[str | int, ...]) -> N
 # --- camelCase fields to the library's snake_case arguments ------------------------
 
 
-def from_wire(value: Any, cls: type | None, path: tuple[str | int, ...]) -> Any:
+def from_wire(value: Any, cls: str | None, path: tuple[str | int, ...]) -> Any:
     """`components._wire.from_wire`, a field it does not know reported as
     one the library cannot express."""
     try:
@@ -876,9 +876,9 @@ def _read_workload(obj: SourceObject) -> _Workload:
     containers = pod_spec.get("containers")
     if not isinstance(containers, list) or not containers:
         raise _CannotExpress(format_path((*pod_path, "containers")), "must list at least one container")
-    snake_containers = from_wire(containers, k8s.core.v1.ContainerArgs, (*pod_path, "containers"))
+    snake_containers = from_wire(containers, "core.v1.ContainerArgs", (*pod_path, "containers"))
     rest = {key: value for key, value in pod_spec.items() if key != "containers"}
-    snake_spec = from_wire(rest, k8s.core.v1.PodSpecArgs, pod_path)
+    snake_spec = from_wire(rest, "core.v1.PodSpecArgs", pod_path)
     return _Workload(
         obj=obj,
         kind=kind,
@@ -1555,7 +1555,7 @@ class _Planner:
 
 
 class _StackDumper(yaml.SafeDumper):
-    """YAML both readers of a stack file read alike (components._stackfile):
+    """YAML both readers of a stack file read alike (k8s_services._stackfile):
     a string the Pulumi CLI (yaml.v3) would read as another type is quoted."""
 
 
