@@ -76,12 +76,20 @@ class Cluster:
 
     def service_state(self, key: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """The state of the Service ``key`` (``<namespace>/<name>``) created with ``inputs``."""
-        name = key.partition("/")[2]
         state = copy.deepcopy(inputs)
-        spec = state.setdefault("spec", {})
+        ip = self.allocate(key, state.setdefault("spec", {}))
+        if ip is not None:
+            state["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
+        return state
+
+    def allocate(self, key: str, spec: dict[str, Any]) -> str | None:
+        """Assign what the cluster assigns to the Service ``key`` into its
+        ``spec`` (changed in place: the caller's copy), in order; return a
+        load balancer's ingress IP, else None."""
+        name = key.partition("/")[2]
         service_type = spec.get("type", "ClusterIP")
         if service_type == "ExternalName":
-            return state
+            return None
         for port in spec.get("ports", []):
             if "nodePort" in port:
                 self._node_ports.add(port["nodePort"])
@@ -105,6 +113,5 @@ class Cluster:
                 health = self._node_port(f"{key}:health", name, "spec.healthCheckNodePort")
                 if health is not None:
                     spec["healthCheckNodePort"] = health
-            ip = self._address(key, self._lb_net, self._lb_ips)
-            state["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
-        return state
+            return self._address(key, self._lb_net, self._lb_ips)
+        return None

@@ -12,6 +12,7 @@ import ast
 import io
 import json
 import os
+import re
 import runpy
 import sys
 from collections.abc import Iterator, Mapping
@@ -248,11 +249,12 @@ def _as_registered(value: Any) -> Any:
     """A fresh copy of ``value`` as the mock kit records what the SDK sends
     (`components.testing.normalize`): integral floats as ints (the engine
     sends every number as a float), tuples as lists."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is dict or (kind is not str and isinstance(value, Mapping)):
         return {key: _as_registered(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [_as_registered(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
+    if kind is float and value.is_integer():
         return int(value)
     return value
 
@@ -315,8 +317,11 @@ def _objects_via_plans(config: Mapping[str, str]) -> list[RenderedObject]:
             copied = _as_registered(manifest)
             found.append(RenderedObject(_TYPE_TOKENS[manifest["kind"]], logical, copied, source, options))
             if manifest["kind"] == "Service":
-                metadata = copied.get("metadata") or {}
-                cluster.service_state(f"{metadata.get('namespace', 'default')}/{metadata.get('name')}", copied)
+                # Allocated as the mock kit allocates (only what it refuses
+                # matters here), on a copy of what allocation changes.
+                metadata, spec = copied.get("metadata") or {}, copied.get("spec") or {}
+                spec = {**spec, "ports": [dict(port) for port in spec.get("ports") or []]}
+                cluster.allocate(f"{metadata.get('namespace', 'default')}/{metadata.get('name')}", spec)
     if cluster.refused:
         raise RenderError(cluster.refused[0])
     return sorted(found, key=lambda o: object_key(o.manifest))
@@ -386,11 +391,32 @@ def _node(dumper: Any, value: Any) -> yaml.Node:
     return node
 
 
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_MAX = 100_000
+
+
+class _Dumper(DUMPER):  # type: ignore[valid-type,misc]
+    """`DUMPER`, remembering which tag each scalar resolves to: the emitter
+    asks the (pure-Python) resolver twice for every scalar, and a stack's
+    objects repeat the same few hundred values. Bounded."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            if len(_RESOLVED) >= _RESOLVED_MAX:
+                _RESOLVED.clear()
+            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
 def _dump(manifest: Mapping[str, Any]) -> str:
     """``yaml.dump(manifest, Dumper=DUMPER, sort_keys=True,
-    default_flow_style=False)``, faster (see `_node`)."""
+    default_flow_style=False)``, faster (see `_node` and `_Dumper`)."""
     stream = io.StringIO()
-    dumper = DUMPER(stream, default_flow_style=False, sort_keys=True)
+    dumper = _Dumper(stream, default_flow_style=False, sort_keys=True)
     try:
         dumper.open()
         dumper.serialize(_node(dumper, dict(manifest)))
@@ -400,14 +426,14 @@ def _dump(manifest: Mapping[str, Any]) -> str:
     return stream.getvalue()
 
 
+_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _one_line(text: str) -> str:
     """``text`` safe inside a YAML comment: every character that could end
     the line (YAML breaks on \\x85, \\u2028 and \\u2029 too) or hide
     itself escaped, as JSON would."""
-    return "".join(
-        json.dumps(char)[1:-1] if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in "\u2028\u2029" else char
-        for char in text
-    )
+    return _UNSAFE_IN_COMMENT.sub(lambda match: json.dumps(match.group())[1:-1], text)
 
 
 def comments(rendered: RenderedObject) -> str:
