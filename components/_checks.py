@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import k8s_rules
 from k8s_rules import pod_security
@@ -40,9 +40,6 @@ from ._manifests import (
     container_ports,
 )
 from ._wire import snake_path, to_wire
-
-if TYPE_CHECKING:
-    import pulumi
 
 DEFAULT_NODE_PORT_RANGE = "30000-32767"
 WORKLOADS = tuple(WORKLOAD_KINDS)
@@ -104,7 +101,8 @@ class Plan:
     version_args: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     version_label: str = "version"
     pod_labels: dict[str, Any] = field(default_factory=dict)
-    custom_timeouts: pulumi.CustomTimeouts | None = None
+    custom_timeouts: dict[str, str] | None = None
+    """create/update/delete waits of the workloads and Services (those set)."""
     profile: str = "restricted"
     """The Pod Security Standards level the Pods are built to pass."""
     plain: bool = False
@@ -147,6 +145,19 @@ class Plan:
             ("disruption_budget", self.disruption_budget),
         ]
         return [(role, manifest) for role, manifest in found if manifest is not None]
+
+    def resource_name(self, role: str) -> str:
+        """The Pulumi resource name of the object with ``role`` (see `objects`)."""
+        version = role.partition(":")[2]
+        if version:
+            return f"{self.name}-{version}"
+        return f"{self.name}-headless" if role == "governing_service" else self.name
+
+    @staticmethod
+    def waits(role: str) -> bool:
+        """Whether the object with ``role`` waits with ``custom_timeouts``: the
+        workloads and the Services, whose readiness Pulumi awaits."""
+        return role.partition(":")[0] in ("workload", "service", "governing_service")
 
     @property
     def dns_name(self) -> Any:
@@ -398,15 +409,14 @@ def _is_custom_timeouts(value: Any) -> bool:
     return pulumi is not None and isinstance(value, pulumi.CustomTimeouts)
 
 
-def _custom_timeouts(value: Any) -> pulumi.CustomTimeouts | None:
+def _custom_timeouts(value: Any) -> dict[str, str] | None:
+    """The waits set, as plain data (a `pulumi.CustomTimeouts` or a
+    `CustomTimeoutsArgs`): the plan stays free of pulumi, and
+    components/_component.py makes the resource option of it."""
     if value is None:
         return None
-    import pulumi
-
-    if isinstance(value, pulumi.CustomTimeouts):
-        return value
-
-    return pulumi.CustomTimeouts(create=value.get("create"), update=value.get("update"), delete=value.get("delete"))
+    read = (lambda key: getattr(value, key, None)) if _is_custom_timeouts(value) else value.get
+    return {key: str(read(key)) for key in ("create", "update", "delete") if read(key)}
 
 
 # --- the rules on the built objects -----------------------------------------

@@ -50,12 +50,15 @@ def _endpoint(status: Any) -> str:
     return ""
 
 
-# The resource class of each workload kind.
-WORKLOAD_RESOURCES: dict[str, Any] = {
+# The resource class of each kind a bundle registers with metadata and spec.
+RESOURCES: dict[str, Any] = {
     "Pod": k8s.core.v1.Pod,
     "Deployment": k8s.apps.v1.Deployment,
     "StatefulSet": k8s.apps.v1.StatefulSet,
     "DaemonSet": k8s.apps.v1.DaemonSet,
+    "Service": k8s.core.v1.Service,
+    "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+    "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
 }
 
 
@@ -107,51 +110,38 @@ class ServiceComponent(pulumi.ComponentResource):
         built = _checked if _checked is not None and _checked.name == name else plan(self.KIND, name, args)
         super().__init__(f"k8s-services:index:{self.KIND.component}", name, None, opts)
         self._plan = built  # what a bundle that targets this one reads
-        child = pulumi.ResourceOptions(parent=self, custom_timeouts=built.custom_timeouts)
+        timeouts = pulumi.CustomTimeouts(**built.custom_timeouts) if built.custom_timeouts else None
+        child = pulumi.ResourceOptions(parent=self, custom_timeouts=timeouts)
         plain = pulumi.ResourceOptions(parent=self)
         # The manifests are camelCase, as checked; the SDK registers a
         # camelCase key as it is, so what is registered is what was checked.
-        self.service_account = None
-        if built.service_account is not None:
-            account = built.service_account
-            self.service_account = k8s.core.v1.ServiceAccount(
-                name,
-                metadata=account["metadata"],
-                automount_service_account_token=account["automountServiceAccountToken"],
-                opts=plain,
-            )
-        self.workloads = {}
-        for version, workload in built.workloads:
-            resource = WORKLOAD_RESOURCES[workload["kind"]]
-            self.workloads[version] = resource(
-                f"{name}-{version}" if version else name,
-                metadata=workload["metadata"],
-                spec=workload["spec"],
-                opts=child,
-            )
+        # The plan names each object's resource and says which ones wait
+        # (k8s_services.render builds the same list without pulumi).
+        registered: dict[str, Any] = {}
+        for role, manifest in built.objects:
+            opts = child if built.waits(role) else plain
+            resource_name = built.resource_name(role)
+            kind = manifest["kind"]
+            if kind == "ServiceAccount":
+                registered[role] = k8s.core.v1.ServiceAccount(
+                    resource_name,
+                    metadata=manifest["metadata"],
+                    automount_service_account_token=manifest["automountServiceAccountToken"],
+                    opts=opts,
+                )
+            else:
+                registered[role] = RESOURCES[kind](
+                    resource_name, metadata=manifest["metadata"], spec=manifest["spec"], opts=opts
+                )
+        self.service_account = registered.get("service_account")
+        self.workloads = {
+            role.partition(":")[2]: resource for role, resource in registered.items() if role.startswith("workload")
+        }
         self.workload = self.workloads.get("")
-        service = built.service
-        self.service = k8s.core.v1.Service(name, metadata=service["metadata"], spec=service["spec"], opts=child)
-        self.governing_service = None
-        if built.governing_service is not None:
-            governing = built.governing_service
-            self.governing_service = k8s.core.v1.Service(
-                f"{name}-headless", metadata=governing["metadata"], spec=governing["spec"], opts=child
-            )
-        self.network_policy = None
-        if built.network_policy is not None:
-            self.network_policy = k8s.networking.v1.NetworkPolicy(
-                name,
-                metadata=built.network_policy["metadata"],
-                spec=built.network_policy["spec"],
-                opts=plain,
-            )
-        self.disruption_budget = None
-        if built.disruption_budget is not None:
-            budget = built.disruption_budget
-            self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
-                name, metadata=budget["metadata"], spec=budget["spec"], opts=plain
-            )
+        self.service = registered["service"]
+        self.governing_service = registered.get("governing_service")
+        self.network_policy = registered.get("network_policy")
+        self.disruption_budget = registered.get("disruption_budget")
 
         self.service_name = built.service_name
         self.namespace = built.namespace

@@ -535,7 +535,7 @@ def _spelling(value: Any) -> str | None:
         text = "true" if value else "false"
     elif value is None:
         text = "null"
-    elif isinstance(value, (int, float)) and math.isfinite(value):
+    elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         text = repr(value)
     else:
         return None

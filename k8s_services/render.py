@@ -1,8 +1,11 @@
-"""Offline render and describe: run a Pulumi Python program with one stack's
-config under the mock kit, with no Pulumi CLI and no cluster.
+"""Offline render: every Kubernetes object a Pulumi Python program registers
+with one stack's config, with no Pulumi CLI and no cluster.
 
-`render` writes every Kubernetes object the program would create as YAML;
-`describe` prints how each bundle of this project is reached. Both work from
+`objects` finds them: for this project's own program from the stack's
+checked plans, without pulumi; for any other program by running it under
+the mock kit (`run_stack`). `render` writes them as YAML, each with comments
+on where it comes from and what only Pulumi applies; describe
+(k8s_services.topology), check and diff read `objects` too. All work from
 the project's ``Pulumi.yaml`` and ``<stackConfigDir>/Pulumi.<stack>.yaml``.
 """
 
@@ -59,7 +62,10 @@ class Project:
         if not main.is_file():
             raise RenderError(f"{path}: the program {main} does not exist.")
         defaults: dict[str, Any] = {}
-        for key, declared in (document.get("config") or {}).items():
+        declarations = document.get("config") or {}
+        if not isinstance(declarations, Mapping):
+            raise RenderError(f"{path}: 'config' must be a mapping of config keys, not {type(declarations).__name__}.")
+        for key, declared in declarations.items():
             if isinstance(declared, Mapping) and "default" in declared:
                 defaults[_full_key(name, key)] = declared["default"]
             elif not isinstance(declared, Mapping):
@@ -120,14 +126,22 @@ def _without_secrets(value: Any) -> Any:
         return {key: _without_secrets(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_without_secrets(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        # The CLI reads a stack file's numbers as float64 and writes them as
+        # Go's encoding/json does: without a fraction below 1e21 (2.0 as 2).
+        return int(value)
     return value
 
 
 @contextmanager
 def _program_environment(directory: Path) -> Iterator[None]:
     """Run with the project as working directory and first on sys.path, as
-    the Pulumi CLI does; restore both afterwards."""
+    the Pulumi CLI does, and without config from the environment; restore
+    all three afterwards."""
     cwd = os.getcwd()
+    # Only the stack file's config: the SDK falls back to PULUMI_CONFIG* in
+    # the environment for keys the run does not set.
+    environment = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("PULUMI_CONFIG")}
     sys.path.insert(0, str(directory))
     os.chdir(directory)
     try:
@@ -135,6 +149,7 @@ def _program_environment(directory: Path) -> Iterator[None]:
     finally:
         os.chdir(cwd)
         sys.path.remove(str(directory))
+        os.environ.update(environment)
 
 
 def run_stack(directory: Path, stack: str) -> KubernetesMocks:
@@ -191,7 +206,7 @@ def objects(directory: Path, stack: str, via: Via = "auto") -> list[RenderedObje
     program would register them, without pulumi (several times faster:
     benchmarks/README.md). ``"auto"`` takes the plans when the project's
     program is this project's unchanged ``__main__.py`` (`is_this_program`),
-    else the SDK. tests/components/test_render.py checks that both give the
+    else the SDK. tests/components/test_render_paths.py checks that both give the
     same objects, sources and options, and the same errors."""
     if via == "sdk":
         return _objects_via_sdk(directory, stack)
@@ -250,6 +265,11 @@ def _as_registered(value: Any) -> Any:
     (`components.testing.normalize`): integral floats as ints (the engine
     sends every number as a float), tuples as lists."""
     kind = type(value)
+    if kind is int and not -(2**53) <= value <= 2**53:
+        try:
+            return int(float(value))  # the engine sends every number as a double
+        except OverflowError:
+            return value
     if kind is dict or (kind is not str and isinstance(value, Mapping)):
         return {key: _as_registered(item) for key, item in value.items()}
     if kind is list or kind is tuple:
@@ -299,23 +319,15 @@ def _objects_via_plans(config: Mapping[str, str]) -> list[RenderedObject]:
     for bundle in parsed.bundles:
         plan = bundle.plan
         source = f"{bundle.name} (k8s-services:index:{plan.kind.component})"
-        timeouts = plan.custom_timeouts
-        waited = {
-            key: value
-            for key in ("create", "update", "delete")
-            if timeouts is not None and (value := getattr(timeouts, key, None))
-        }
         for role, manifest in plan.objects:
-            # As components/_component.py names and registers them: the
-            # workloads and Services wait with the bundle's timeouts.
-            version = role.partition(":")[2]
-            logical = {"workload": f"{bundle.name}-{version}" if version else bundle.name}.get(
-                role.partition(":")[0], f"{bundle.name}-headless" if role == "governing_service" else bundle.name
-            )
-            timed = role.partition(":")[0] in ("workload", "service", "governing_service")
-            options = {"protect": protect, "retainOnDelete": False, "customTimeouts": dict(waited) if timed else {}}
+            # As components/_component.py registers them: the plan names each
+            # resource and says which ones wait with the bundle's timeouts.
+            waits = dict(plan.custom_timeouts or {}) if plan.waits(role) else {}
+            options = {"protect": protect, "retainOnDelete": False, "customTimeouts": waits}
             copied = _as_registered(manifest)
-            found.append(RenderedObject(_TYPE_TOKENS[manifest["kind"]], logical, copied, source, options))
+            found.append(
+                RenderedObject(_TYPE_TOKENS[manifest["kind"]], plan.resource_name(role), copied, source, options)
+            )
             if manifest["kind"] == "Service":
                 # Allocated as the mock kit allocates (only what it refuses
                 # matters here), on a copy of what allocation changes.

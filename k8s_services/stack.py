@@ -212,7 +212,8 @@ def _resolve_peers(c: _Collector, name: str, args: dict[str, Any], selectors: di
             selector, namespace = selectors[other]
             if selector is None:
                 c.add(f"{path}.bundle: {v.show(other)} is an ExternalName Service; it has no Pods to admit.")
-            resolved_peer: dict[str, Any] = {"pod_selector": dict(selector or {})}
+            # A selector that is no mapping is reported with its own bundle.
+            resolved_peer: dict[str, Any] = {"pod_selector": dict(selector) if isinstance(selector, Mapping) else {}}
             if namespace != args.get("namespace", "default"):
                 resolved_peer["namespace_selector"] = {"kubernetes.io/metadata.name": namespace}
             resolved.append(resolved_peer)
@@ -289,7 +290,19 @@ def _check_namespaces(c: _Collector, namespaces: Any) -> dict[str, dict[str, Any
     return result
 
 
-def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str, dict[str, Any]]) -> None:
+def _cluster_range(defaults: Mapping[str, Any]) -> tuple[int, int]:
+    """The cluster's node port range: ``defaults.node_port_range``, else
+    Kubernetes' default. (A malformed one is reported with the bundles.)"""
+    try:
+        low, high = (int(part) for part in str(defaults["node_port_range"]).split("-"))
+    except (KeyError, ValueError):
+        return (30000, 32767)
+    return (low, high)
+
+
+def _check_stack_wide(
+    c: _Collector, bundles: list[Bundle], namespaces: dict[str, dict[str, Any]], cluster_range: tuple[int, int]
+) -> None:
     owners: dict[tuple[Any, ...], str] = {}
 
     def owner(key: tuple[Any, ...], name: str) -> str | None:
@@ -331,6 +344,21 @@ def _check_stack_wide(c: _Collector, bundles: list[Bundle], namespaces: dict[str
                     f"{where}.{path}: {v.show(workload_name)} is already the {kind} name of"
                     f" services.{first} in namespace {v.show(plan.namespace)}; set a different '{path}'."
                 )
+        if plan.kind.exposes_node_ports and plan.node_port_range != cluster_range:
+            low, high = plan.node_port_range
+            c.add(
+                f"{where}.node_port_range: {low}-{high} is not the stack's node port range"
+                f" {cluster_range[0]}-{cluster_range[1]}: a cluster has one (--service-node-port-range); set it once,"
+                " in defaults.node_port_range."
+            )
+        health = plan.service["spec"].get("healthCheckNodePort")
+        if health is not None:
+            if health in node_ports and node_ports[health] != f"{where}.health_check_node_port":
+                c.add(
+                    f"{where}.health_check_node_port: {health} is already pinned by {node_ports[health]};"
+                    " node ports are cluster-wide, so pin another or leave it to Kubernetes."
+                )
+            node_ports.setdefault(health, f"{where}.health_check_node_port")
         for i, port in enumerate(plan.ports):
             pinned = port.get("node_port")
             if pinned is None:
@@ -451,6 +479,11 @@ def parse(
 
     prepared: dict[str, tuple[str, dict[str, Any], set[str], list[str]]] = {}
     for name, entry in services.items():
+        if not name or "::" in str(name):
+            # Each bundle's name is its resources' Pulumi name: the SDK refuses
+            # an empty one, and "::" is the URN's separator.
+            c.add(f"services.{v.show(name)}: is not a bundle name: it must be non-empty and without '::'.")
+            continue
         if not isinstance(entry, Mapping):
             c.add(f"services.{name}: must be a mapping with a 'type', not {v.type_name(entry)}.")
             continue
@@ -512,7 +545,7 @@ def parse(
             else:
                 claimed[old] = bundle.name
     if not c.messages:
-        _check_stack_wide(c, bundles, declared_namespaces)
+        _check_stack_wide(c, bundles, declared_namespaces, _cluster_range(defaults))
     if c.messages:
         raise ConfigError(c.messages)
     return StackConfig(bundles, declared_namespaces, protect is True)

@@ -429,7 +429,7 @@ RULES = [
         "products",
         {"replicas": 2},
         ValueError,
-        "Unable to create ClusterIPService 'products': 'replicas' (2) only applies with workload \"Deployment\" or \"StatefulSet\", not \"Pod\"; set workload or remove replicas.",
+        'Unable to create ClusterIPService \'products\': \'replicas\' (2) only applies with workload "Deployment" or "StatefulSet", not "Pod"; set workload or remove replicas.',
         id="replicas_for_pod",
     ),
     pytest.param(
@@ -621,11 +621,24 @@ def test_deployment_defaults_to_one_replica(render) -> None:
     assert deployment["spec"]["replicas"] == 1
 
 
-def test_custom_timeouts_become_resource_options() -> None:
-    built = plan(ClusterIPService.KIND, "products", products({"custom_timeouts": {"create": "5m", "delete": "1m"}}))
-    timeouts = built.custom_timeouts
-    assert timeouts is not None
-    assert (timeouts.create, timeouts.update, timeouts.delete) == ("5m", None, "1m")
+def test_custom_timeouts_become_resource_options(render) -> None:
+    args = products({"custom_timeouts": {"create": "5m", "delete": "1m"}, "allow_from": [{"pod_selector": {"a": "b"}}]})
+    assert plan(ClusterIPService.KIND, "products", args).custom_timeouts == {"create": "5m", "delete": "1m"}
+    mocks = render(lambda: ClusterIPService("products", args))
+    waits = {r.type.rpartition(":")[2]: r.options["customTimeouts"] for r in mocks.resources if r.custom}
+    # The workload and the Service, whose readiness Pulumi awaits; not the NetworkPolicy.
+    assert waits == {
+        "Pod": {"create": "5m", "delete": "1m"},
+        "Service": {"create": "5m", "delete": "1m"},
+        "NetworkPolicy": {},
+    }
+
+
+def test_a_pulumi_custom_timeouts_is_taken_as_it_is() -> None:
+    timeouts = pulumi.CustomTimeouts(update="2m")
+    assert plan(ClusterIPService.KIND, "products", products({"custom_timeouts": timeouts})).custom_timeouts == {
+        "update": "2m"
+    }
 
 
 def test_a_selector_only_known_at_deployment_is_refused() -> None:

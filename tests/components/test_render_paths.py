@@ -8,6 +8,7 @@ path on every stack in the repository and on a generated large one")."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -297,3 +298,74 @@ def test_render_s_yaml_is_pyyaml_s_byte_for_byte(document: dict[str, Any]) -> No
     """render builds YAML nodes itself (k8s_services.render._node); the text
     is the very text ``yaml.dump`` writes with the same dumper."""
     assert _dump(document) == yaml.dump(document, Dumper=DUMPER, sort_keys=True, default_flow_style=False)
+
+
+# --- corners where the two paths once differed (found in review) ------------------------------
+
+_WEB = {
+    "type": "ClusterIP",
+    "containers": [{"name": "web", "image": "nginx:1.27.0", "ports": [{"name": "http", "container_port": 8080}]}],
+    "ports": [{"name": "http", "port": 80}],
+}
+
+
+def test_integers_past_2_to_the_53_arrive_as_the_engine_sends_them(tmp_path: Path) -> None:
+    """The engine sends every number as a double: 2**53 + 1 arrives as 2**53."""
+    web = {**_WEB, "pod_spec": {"active_deadline_seconds": 2**53 + 1}}
+    project = _project(tmp_path, {"k8s-services:services": {"web": web}})
+    text = _same_both_ways(project, "test")
+    assert f"activeDeadlineSeconds: {2**53}\n" in text
+
+
+def test_config_in_the_environment_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK falls back to PULUMI_CONFIG for keys the run leaves unset;
+    render reads the stack file only, both ways."""
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"k8s-services:protect": "true"}))
+    monkeypatch.setenv("PULUMI_CONFIG_K8S_SERVICES_PROTECT", "true")
+    project = _project(tmp_path, {"k8s-services:services": {"db": {"type": "ExternalName", "external_name": "a.b"}}})
+    assert "protect" not in _same_both_ways(project, "test")
+    assert json.loads(os.environ["PULUMI_CONFIG"]) == {"k8s-services:protect": "true"}
+
+
+def test_a_whole_float_in_the_stack_file_is_an_integer_as_the_cli_passes_it(tmp_path: Path) -> None:
+    """The CLI reads YAML numbers as float64 and writes them as Go's JSON
+    does (pulumi/pulumi sdk/go/common/resource/config: 2.0 becomes 2)."""
+    project = _project(
+        tmp_path, {"k8s-services:services": {"web": {**_WEB, "workload": "Deployment", "replicas": 2.0}}}
+    )
+    assert "  replicas: 2\n" in _same_both_ways(project, "test")
+
+
+def test_custom_timeouts_do_not_bring_pulumi_into_the_plans_path(tmp_path: Path) -> None:
+    config = {
+        "k8s-services:defaults": {"custom_timeouts": {"create": "2m"}},
+        "k8s-services:services": {"web": _WEB},
+    }
+    project = _project(tmp_path, config)
+    assert "# Pulumi only: customTimeouts (create 2m)\n" in _same_both_ways(project, "test")
+    code = (
+        "import sys, pathlib\n"
+        "from k8s_services.render import render\n"
+        "render(pathlib.Path(sys.argv[1]), 'test')\n"
+        "print(sorted(m for m in ('pulumi', 'pulumi_kubernetes') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"
+
+
+def test_a_pulumi_yaml_whose_config_is_no_mapping_is_a_config_error(tmp_path: Path) -> None:
+    project = _project(tmp_path, {})
+    (project / "Pulumi.yaml").write_text("name: k8s-services\nruntime: python\nstackConfigDir: stacks\nconfig: [1]\n")
+    with pytest.raises(RenderError) as caught:
+        render(project, "test")
+    assert str(caught.value) == f"{project / 'Pulumi.yaml'}: 'config' must be a mapping of config keys, not list."
+
+
+def test_a_400_digit_integer_in_the_stack_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    project = _project(tmp_path, {})
+    (project / "stacks" / "Pulumi.test.yaml").write_text(
+        "config:\n  k8s-services:services:\n    web:\n      type: ClusterIP\n      replicas: " + "9" * 400 + "\n"
+    )
+    with pytest.raises(RenderError) as caught:
+        render(project, "test")
+    assert str(caught.value).startswith(f"{project / 'stacks' / 'Pulumi.test.yaml'}:5:")
