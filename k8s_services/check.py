@@ -7,7 +7,8 @@ pack under the stack's policy config, over every resource the program registers.
 Exit status: 0 when no mandatory policy is violated (advisory findings are
 shown and do not fail), 1 on a mandatory violation, 2 when the stack cannot be
 checked: a config error (the stack file, the program's checks, the policy
-config) or a policy pack that cannot be loaded.
+config), a program that raises or exits, or a policy pack that cannot be
+loaded (one that PolicyPack would refuse included).
 
 How the engine is reproduced:
 
@@ -40,14 +41,19 @@ Output (``--format``):
 
 - ``text``: one line per finding, ``[<level>] <policy> (<resource type>
   <resource name>): <message>`` (``(stack)`` for a stack policy's finding
-  that names no resource; line breaks in a message shown as ``\\n``), then a
-  summary line. Config errors go to stderr as ``error: <message>``.
+  that names no resource; line breaks in a name or a message shown as
+  ``\\n``), then a summary line (line breaks in the stack name or a path
+  shown likewise). Config errors go to stderr as ``error: <message>``.
 - ``json``: one object (schema below), also on a config error.
 - ``github``: one GitHub Actions workflow command per finding, ``::error`` for
   mandatory and ``::warning`` for advisory, pointing at the stack file; a
   config error as an ``::error`` pointing at the file at fault; then the text
   summary line. GitHub turns them into annotations on the run and the pull
   request.
+
+stdout carries the report alone: what the program, the pack or a policy
+prints goes to stderr. A byte of a stack name or path that is not UTF-8 is
+shown as its escape (``\\udcff``), so the output is UTF-8 (and valid JSON).
 
 Findings come mandatory first, then by the policy's place in the pack, then
 by the resource's registration order (a stack policy's finding that names no
@@ -82,6 +88,7 @@ import functools
 import inspect
 import json
 import os
+import re
 import runpy
 import stat
 import sys
@@ -91,7 +98,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._outdir import _read_at_most
-from .render import SECRET_PLACEHOLDER, Project, RenderError, run_stack
+from .render import SECRET_PLACEHOLDER, ProgramFailed, Project, RenderError, run_stack
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"
@@ -200,7 +207,13 @@ def load_pack(directory: Path) -> Pack:
     """Run the pack's ``__main__.py`` with ``PolicyPack`` recorded, not started."""
     pulumi_policy = _import_pulumi_policy()
     main = directory / "__main__.py"
-    if not main.is_file():
+    try:
+        found = main.is_file()
+    except OSError as error:  # ENAMETOOLONG, EACCES on the way: Path.is_file raises those
+        raise CheckError(
+            f"{directory}: cannot look for a policy pack there: {error.strerror or error}.", main
+        ) from None
+    if not found:
         raise CheckError(f"{directory}: no policy pack here (no __main__.py); pass --policy-pack.", main)
     packs: list[Pack] = []
 
@@ -211,11 +224,19 @@ def load_pack(directory: Path) -> Pack:
         initial_config: Mapping[str, Any] | None = None,
         **_: Any,
     ) -> None:
+        _check_pack_arguments(pulumi_policy, name, policies, enforcement_level, initial_config)
         level = enforcement_level.value if enforcement_level is not None else ADVISORY
         packs.append(Pack(name, list(policies), level, dict(initial_config or {})))
 
-    real = pulumi_policy.PolicyPack
-    pulumi_policy.PolicyPack = recorder
+    # Where the pack may import it from: the package, and the module that
+    # defines it (``from pulumi_policy.policy import PolicyPack`` would
+    # otherwise start the server, print its port and never return).
+    from pulumi_policy import policy as policy_module
+
+    modules: tuple[Any, ...] = (pulumi_policy, policy_module)
+    real = [module.PolicyPack for module in modules]
+    for module in modules:
+        module.PolicyPack = recorder
     path = main.resolve()
     try:
         with _pack_environment(path.parent):
@@ -223,10 +244,48 @@ def load_pack(directory: Path) -> Pack:
     except (Exception, SystemExit) as error:
         raise CheckError(f"{main}: the policy pack failed to load: {type(error).__name__}: {error}", main) from None
     finally:
-        pulumi_policy.PolicyPack = real
+        for module, original in zip(modules, real, strict=True):
+            module.PolicyPack = original
     if len(packs) != 1:
         raise CheckError(f"{main}: must build exactly one PolicyPack, built {len(packs)}.", main)
     return packs[0]
+
+
+# As pulumi-policy's PolicyPack checks them (pulumi_policy/policy.py, 1.21); the
+# real one refuses a pack the recorder must refuse too: the name is printed,
+# and each policy is run.
+_PACK_NAME = re.compile(r"[a-zA-Z0-9_.-]{1,100}")
+
+
+def _check_pack_arguments(
+    pulumi_policy: Any, name: Any, policies: Any, enforcement_level: Any, initial_config: Any
+) -> None:
+    """Raise TypeError, with PolicyPack's messages, where PolicyPack would."""
+    if not name:
+        raise TypeError("Missing name argument")
+    if not isinstance(name, str):
+        raise TypeError("Expected name to be a string")
+    if _PACK_NAME.fullmatch(name) is None:
+        raise TypeError(
+            f"Invalid policy pack name {name!r}. Policy pack names may only contain alphanumerics, hyphens,"
+            " underscores, or periods."
+        )
+    if not policies:
+        raise TypeError("Missing policies argument")
+    if not isinstance(policies, list):
+        raise TypeError("Expected policies to be a list of policies")
+    if not all(isinstance(policy, pulumi_policy.Policy) for policy in policies):
+        raise TypeError("Expected each policy in policies to be a Policy")
+    if enforcement_level is not None and not isinstance(enforcement_level, pulumi_policy.EnforcementLevel):
+        raise TypeError("Expected enforcement_level to be an EnforcementLevel")
+    if initial_config is not None:
+        if not isinstance(initial_config, dict):
+            raise TypeError("Expected initial_config to be a dict")
+        for key, value in initial_config.items():
+            if not isinstance(key, str):
+                raise TypeError("Expected initial_config key to be a string")
+            if not isinstance(value, pulumi_policy.EnforcementLevel | dict):
+                raise TypeError(f"Expected initial_config[{key!r}] to be an EnforcementLevel or dict")
 
 
 # --- the policy config ------------------------------------------------------------------
@@ -270,8 +329,12 @@ def read_policy_config(path: Path) -> dict[str, tuple[str | None, dict[str, Any]
     if not text.strip():
         return {}
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
+        document = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+    except RecursionError:
+        raise CheckError(
+            f"{path}: nests arrays or objects too deeply to read; a policy config is small JSON.", path
+        ) from None
+    except ValueError as error:  # json.JSONDecodeError, and what _json_int and _json_constant raise
         raise CheckError(f"{path}: is not valid JSON: {error}.", path) from None
     if not isinstance(document, dict):
         raise CheckError(f"{path}: must be a JSON object of policy names, not {_json_type(document)}.", path)
@@ -290,6 +353,23 @@ def read_policy_config(path: Path) -> dict[str, tuple[str | None, dict[str, Any]
                 f'{path}: "{name}" must be an enforcement level or an object, not {_json_type(value)}.', path
             )
     return parsed
+
+
+# The Pulumi CLI reads a number into a float64 (Go's encoding/json): one of
+# more digits than that holds is out of range there, and Python's int() of
+# more than 4300 digits raises.
+_MAX_INT_DIGITS = 400
+
+
+def _json_int(text: str) -> int:
+    if len(text) > _MAX_INT_DIGITS:
+        raise ValueError(f"a number of {len(text)} digits is out of range")
+    return int(text)
+
+
+def _json_constant(text: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON, and the Pulumi CLI, do not.
+    raise ValueError(f"{text} is not a JSON value")
 
 
 def _suggestion(name: str, settings: Mapping[str, Any]) -> str:
@@ -361,7 +441,13 @@ def policy_settings(
             definition["properties"] = schema.properties
         if schema.required:
             definition["required"] = list(schema.required)
-        validate = fastjsonschema.compile(definition, use_default=False)
+        try:
+            validate = fastjsonschema.compile(definition, use_default=False)
+        except fastjsonschema.JsonSchemaDefinitionException as error:
+            raise CheckError(
+                f"policy '{policy.name}' of the pack {pack.name} has a config schema that is not valid JSON schema:"
+                f" {error}."
+            ) from None
         try:
             validate(settings[policy.name].config)
         except fastjsonschema.JsonSchemaValueException as error:
@@ -441,6 +527,11 @@ def run_policies(pack: Pack, settings: Mapping[str, PolicySettings], resources: 
 
     def run(policy: Any, level: str, resource: Resource | None, validate: Any) -> None:
         def report(message: str, urn: str | None = None) -> None:
+            # As pulumi-policy's reportViolation checks them.
+            if message and not isinstance(message, str):
+                raise TypeError("Expected message to be a string")
+            if urn is not None and not isinstance(urn, str):
+                raise TypeError("Expected urn to be a string")
             target = resource if resource is not None else by_urn.get(urn or "")
             findings.append(_finding(policy.name, level, target, message or policy.description))
 
@@ -531,11 +622,17 @@ def check(
     except RenderError as error:
         report.errors.append(CheckError(str(error), directory / "Pulumi.yaml"))
         return report
+    except OSError as error:  # a path too long to look at, say: Path.is_file raises that
+        report.errors.append(_unreadable(directory / "Pulumi.yaml", error))
+        return report
     report.stack_file = project.stack_config_dir / f"Pulumi.{stack}.yaml"
     try:
         project.stack_config(stack)  # a missing or malformed stack file first, before the pack's config
     except RenderError as error:
         report.errors.append(CheckError(str(error), report.stack_file))
+        return report
+    except OSError as error:
+        report.errors.append(_unreadable(report.stack_file, error))
         return report
     pack_dir = policy_pack if policy_pack is not None else directory / "policy"
     report.policy_config = policy_config if policy_config is not None else pack_dir / "config" / f"{stack}.json"
@@ -543,9 +640,15 @@ def check(
         pack = load_pack(pack_dir)
         report.pack_name = pack.name
         settings = policy_settings(pack, read_policy_config(report.policy_config), report.policy_config)
-        mocks = run_stack(directory, stack)
+        mocks = run_stack(directory, stack)  # a program that raises or exits is a RenderError
     except CheckError as error:
+        if error.file is None and report.pack_name is not None:
+            error.file = pack_dir  # the pack's own: a policy's config schema
         report.errors.append(error)
+        return report
+    except ProgramFailed as error:
+        message = f"{display(error.main)}: the program failed: {error.reason}"
+        report.errors.append(CheckError(message, error.main))
         return report
     except RenderError as error:
         report.errors.append(CheckError(str(error), report.stack_file))
@@ -560,6 +663,10 @@ def check(
         error.file = pack_dir
         report.errors.append(error)
     return report
+
+
+def _unreadable(path: Path, error: OSError) -> CheckError:
+    return CheckError(f"{path}: cannot read it: {error.strerror or error}.", path)
 
 
 def display(path: Path | None) -> str | None:
@@ -585,18 +692,22 @@ def _one_line(text: str) -> str:
 
 
 def summary(report: Report) -> str:
+    """One line: what the stack name or a path holds cannot break it, so
+    that nothing in them starts a workflow command in ``github`` output."""
     mandatory, advisory = report.count(MANDATORY), report.count(ADVISORY)
     if report.errors:
-        return f"stack {report.stack}: not checked: {len(report.errors)} error{'s' * (len(report.errors) != 1)}.\n"
-    return (
-        f"stack {report.stack}: {mandatory} mandatory violation{'s' * (mandatory != 1)}, {advisory} advisory"
-        f" finding{'s' * (advisory != 1)} (policy pack {report.pack_name}, config {display(report.policy_config)}).\n"
-    )
+        line = f"stack {report.stack}: not checked: {len(report.errors)} error{'s' * (len(report.errors) != 1)}."
+    else:
+        line = (
+            f"stack {report.stack}: {mandatory} mandatory violation{'s' * (mandatory != 1)}, {advisory} advisory"
+            f" finding{'s' * (advisory != 1)} (policy pack {report.pack_name}, config {display(report.policy_config)})."
+        )
+    return _one_line(line) + "\n"
 
 
 def format_text(report: Report) -> str:
     lines = [
-        f"[{finding.level}] {finding.policy} ({_resource(finding)}): {_one_line(finding.message)}\n"
+        _one_line(f"[{finding.level}] {finding.policy} ({_resource(finding)}): {finding.message}") + "\n"
         for finding in report.findings
     ]
     return "".join(lines) + summary(report)
@@ -684,13 +795,26 @@ def main(
     # The format is what the command line says, never guessed from
     # GITHUB_ACTIONS: a CI step that pipes `--format json` into a tool must get
     # JSON, and the same command prints the same thing locally and in CI.
-    report = check(directory, stack, policy_pack=policy_pack, policy_config=policy_config)
+    # What the program, the pack or a policy prints goes to stderr: stdout
+    # carries the report alone, so that `--format json` stays JSON.
+    with contextlib.redirect_stdout(stderr):
+        report = check(directory, stack, policy_pack=policy_pack, policy_config=policy_config)
     if output_format == "json":
-        stdout.write(format_json(report))
+        stdout.write(_printable(format_json(report)))
     elif output_format == "github":
-        stdout.write(format_github(report))
+        stdout.write(_printable(format_github(report)))
     else:
         for error in report.errors:
             stderr.write(f"error: {error}\n")
-        stdout.write(format_text(report))
+        stdout.write(_printable(format_text(report)))
     return report.exit_status
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with each lone surrogate (a byte of a stack name or path that
+    is not UTF-8, as Python decodes it) as its ``\\udcff`` escape: UTF-8
+    output, and in JSON the same string back."""
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -3,7 +3,8 @@ remove and change in DIR, as a unified diff per file, like `kubectl diff`
 (which compares the live objects with what `apply` would make of them).
 
 Exit status: 0 when DIR already holds exactly what render would write, 1 when
-anything differs, 2 on a config error or when DIR is unusable: missing, not a
+anything differs, 2 on a config error (a program that raises or exits
+included: it is not a difference) or when DIR is unusable: missing, not a
 directory, unreadable, or holding something render --out would refuse to
 replace (a symbolic link, a FIFO, a directory or someone else's file under an
 object's file name: the same checks and messages as render's, see
@@ -26,7 +27,11 @@ Every other entry of DIR (someone else's files, other names, symbolic links,
 directories, a killed render's ``.render-tmp-*``) is left out of the diff, as
 render leaves it alone. Headers are ``a/<file>`` (DIR now) and ``b/<file>``
 (after render), as `git diff` writes them, so ``git apply --directory=DIR``
-(or ``patch -p1 -d DIR``) could apply the output. A file that is not UTF-8
+(or ``patch -p1 -d DIR``) could apply the output. A name that holds a
+control character, a quote, a backslash or bytes that are not UTF-8 is
+quoted as git quotes it (``"a/x\\ny.yaml"``, each such byte in octal), so no
+name in DIR can break a header or add lines to the diff; one holding a space
+ends in a tab, as git writes it. A file that is not UTF-8
 text shows as ``Binary files a/<file> and b/<file> differ``; one larger than
 `MAX_FILE_BYTES` as ``Files a/<file> and b/<file> differ`` with its size.
 
@@ -36,14 +41,17 @@ followed, only regular files are opened (``O_NOFOLLOW | O_NONBLOCK``, checked
 again with ``fstat``), at most `MAX_FILE_BYTES` are read of each, and DIR is
 never written to nor locked.
 
-stdout carries only the diff; one summary line goes to stderr.
+stdout carries only the diff; one summary line goes to stderr, and so does
+whatever the program prints.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import errno
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -79,6 +87,17 @@ def rendered_files(directory: Path, stack: str) -> dict[str, str]:
     return files(objects(directory, stack))
 
 
+def _rendered_files(project_dir: Path, stack: str) -> dict[str, str]:
+    """`rendered_files`, or RenderError: also when a path cannot be looked at;
+    exit status 1 would say that DIR differs. (A program that raises or
+    exits is a RenderError from render already.)"""
+    try:
+        return rendered_files(project_dir, stack)
+    except OSError as error:
+        where = error.filename if error.filename is not None else project_dir
+        raise RenderError(f"{where}: cannot read it: {error.strerror or error}.") from None
+
+
 def _read(out: _Out, name: str) -> bytes | int:
     """The bytes of the regular file ``name`` in DIR, or its size when it is
     larger than `MAX_FILE_BYTES`. Never follows a link nor blocks on a FIFO."""
@@ -98,6 +117,25 @@ def _read(out: _Out, name: str) -> bytes | int:
     return data if len(data) <= MAX_FILE_BYTES else max(found.st_size, len(data))
 
 
+# What git's quote_c_style (quote.c) quotes in a path: control characters,
+# the quote and the backslash; and bytes that are not UTF-8 (a lone
+# surrogate, as Python decodes them), which a UTF-8 diff cannot carry.
+_NEEDS_QUOTING = re.compile('[\x00-\x1f\x7f"\\\\\ud800-\udfff]')
+_C_ESCAPES = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\"}
+
+
+def _path(prefix: str, name: str) -> str:
+    """``<prefix><name>`` as git writes a path in a diff header: in C-style
+    quotes when it needs them (each byte outside printable ASCII in octal)."""
+    path = prefix + name
+    if not _NEEDS_QUOTING.search(path):
+        return path
+    quoted = "".join(
+        _C_ESCAPES.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else f"\\{byte:03o}") for byte in os.fsencode(path)
+    )
+    return f'"{quoted}"'
+
+
 def _lines(text: str) -> list[str]:
     """Lines ending in "\\n" (a "\\r" before it stays part of the line: that
     is a difference too), the last one without it if the text lacks it."""
@@ -106,18 +144,22 @@ def _lines(text: str) -> list[str]:
 
 
 def _unified(before: str, after: str, old: str, new: str) -> str:
-    """A unified diff; a last line without a newline is marked as `diff` marks it."""
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-        for line in difflib.unified_diff(_lines(before), _lines(after), old, new)
-    )
+    """A unified diff; a last line without a newline is marked as `diff` marks
+    it; a header whose path holds a space ends in a tab, as git ends it."""
+    lines = difflib.unified_diff(_lines(before), _lines(after), _tabbed(old), _tabbed(new), lineterm="\n")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _tabbed(path: str) -> str:
+    # difflib writes "--- <path>\n": what follows a tab is a date, which git and patch ignore.
+    return path + "\t" if " " in path else path
 
 
 def _file_diff(name: str, before: bytes | int | None, after: str | None) -> str:
     """The diff of one file: ``before`` is DIR's (None: absent; an int: the
     size of a file too large to read), ``after`` render's (None: removed)."""
-    old = DEV_NULL if before is None else f"a/{name}"
-    new = DEV_NULL if after is None else f"b/{name}"
+    old = DEV_NULL if before is None else _path("a/", name)
+    new = DEV_NULL if after is None else _path("b/", name)
     if isinstance(before, int):
         return f"Files {old} and {new} differ ({old} is {before} bytes, larger than {MAX_FILE_BYTES}; not shown)\n"
     try:
@@ -141,7 +183,7 @@ def diff(project_dir: Path, stack: str, out: Path) -> Differences:
         what = "is not a directory" if error.errno == errno.ENOTDIR else f"cannot open it: {error.strerror or error}"
         raise RenderError(f"{out}: {what}.") from None
     try:
-        files = rendered_files(project_dir, stack)
+        files = _rendered_files(project_dir, stack)
         target = _Out(out, fd, HEADER.encode("utf-8"))
         try:
             target.scan(list(files))
@@ -184,7 +226,9 @@ def main(
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        found = diff(project_dir, stack, out)
+        # What the program prints goes to stderr: stdout carries the diff alone.
+        with contextlib.redirect_stdout(stderr):
+            found = diff(project_dir, stack, out)
     except RenderError as error:
         stderr.write(f"error: {error}\n")
         return 2

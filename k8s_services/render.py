@@ -12,6 +12,7 @@ the project's ``Pulumi.yaml`` and ``<stackConfigDir>/Pulumi.<stack>.yaml``.
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import os
@@ -39,6 +40,15 @@ class RenderError(Exception):
     """A problem with the project, the stack or its config: exit status 2."""
 
 
+class ProgramFailed(RenderError):
+    """The program raised or exited: ``main`` is its file, ``reason`` what it raised."""
+
+    def __init__(self, main: Path, reason: str) -> None:
+        super().__init__(f"{main}: the program failed: {_one_line(reason)}")
+        self.main = main
+        self.reason = reason
+
+
 @dataclass
 class Project:
     directory: Path
@@ -50,16 +60,16 @@ class Project:
     @classmethod
     def load(cls, directory: Path) -> Project:
         path = directory / "Pulumi.yaml"
-        if not path.is_file():
+        if not _is_file(path):
             raise RenderError(f"{path}: no Pulumi.yaml here; pass --project-dir with the project's directory.")
         document = _read_yaml(path)
         if not isinstance(document, Mapping) or not isinstance(document.get("name"), str):
             raise RenderError(f"{path}: must be a mapping with a 'name'.")
         name = document["name"]
         main = directory / str(document.get("main", "."))
-        if main.is_dir():
+        if _is_dir(main):
             main = main / "__main__.py"
-        if not main.is_file():
+        if not _is_file(main):
             raise RenderError(f"{path}: the program {main} does not exist.")
         defaults: dict[str, Any] = {}
         declarations = document.get("config") or {}
@@ -76,7 +86,7 @@ class Project:
         """The stack's config as the Pulumi CLI passes it: full keys, string
         values, objects as JSON."""
         path = self.stack_config_dir / f"Pulumi.{stack}.yaml"
-        if not path.is_file():
+        if not _is_file(path):
             stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in self.stack_config_dir.glob("Pulumi.*.yaml"))
             raise RenderError(f"{path}: no such stack file; stacks here: {', '.join(stacks) or 'none'}.")
         document = _read_yaml(path)
@@ -90,7 +100,22 @@ class Project:
         values = dict(self.config_defaults)
         for key, value in config.items():
             values[_full_key(self.name, str(key))] = value
-        return {key: _config_string(value) for key, value in values.items()}
+        return {key: _config_string(key, value) for key, value in values.items()}
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, a name too long to look at (ENAMETOOLONG) a RenderError."""
+    try:
+        return path.is_file()
+    except OSError as error:
+        raise RenderError(f"{_one_line(str(path))}: cannot read it: {error.strerror}.") from None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError as error:
+        raise RenderError(f"{_one_line(str(path))}: cannot read it: {error.strerror}.") from None
 
 
 def _read_yaml(path: Path) -> Any:
@@ -108,24 +133,32 @@ def _full_key(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
-def _config_string(value: Any) -> str:
+def _config_string(key: str, value: Any) -> str:
     """A config value as the Pulumi CLI passes it: a string, objects as JSON.
     Every ``secure:`` value, at the top or nested (``pulumi config set --path
     --secret``), becomes the placeholder: secrets cannot be decrypted offline,
     and their ciphertext is no value for the program either."""
-    value = _without_secrets(value)
+    value = _without_secrets(value, key)
     if isinstance(value, str):
         return value
     return json.dumps(value)
 
 
-def _without_secrets(value: Any) -> Any:
+def _without_secrets(value: Any, path: str = "") -> Any:
     if isinstance(value, Mapping):
         if set(value) == {"secure"}:
             return SECRET_PLACEHOLDER
-        return {key: _without_secrets(item) for key, item in value.items()}
+        if "secure" in value:
+            # The CLI would pass it on as a plain object, ciphertext and all,
+            # for the program to print in its messages: say so, without it.
+            raise RenderError(
+                f"{path or 'a value'}: a mapping with 'secure' holds one encrypted value and nothing else; it also"
+                f" has {', '.join(sorted(repr(str(key)) for key in value if key != 'secure'))}. Set the secret again"
+                " with `pulumi config set --secret --path`."
+            )
+        return {key: _without_secrets(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()}
     if isinstance(value, list):
-        return [_without_secrets(item) for item in value]
+        return [_without_secrets(item, f"{path}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         # The CLI reads a stack file's numbers as float64 and writes them as
         # Go's encoding/json does: without a fraction below 1e21 (2.0 as 2).
@@ -162,7 +195,8 @@ def run_stack(directory: Path, stack: str) -> KubernetesMocks:
     project = Project.load(directory)
     config = project.stack_config(stack)
     mocks = KubernetesMocks(node_port_range=_node_port_range(config))
-    with _program_environment(directory):
+    # What the program prints goes to stderr: stdout is render's YAML.
+    with _program_environment(directory), contextlib.redirect_stdout(sys.stderr):
         try:
             return run(
                 lambda: runpy.run_path(str(project.main), run_name="__main__"),
@@ -173,6 +207,11 @@ def run_stack(directory: Path, stack: str) -> KubernetesMocks:
             )
         except (pulumi.RunError, ClusterRefused) as error:
             raise RenderError(str(error)) from None
+        except (Exception, SystemExit) as error:
+            # The program's own failure: the stack cannot be rendered.
+            raise ProgramFailed(
+                project.main, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            ) from None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .render import RenderedObject
+from .render import RenderedObject, _one_line
 
 FORMATS = ("table", "mermaid", "dot")
 """What `describe` can write: an aligned table, a mermaid ``flowchart`` or a
@@ -356,16 +356,20 @@ def _node_port(port: ServicePort) -> int | None:
 
 class _Workloads:
     """The workloads of the objects, indexed by (namespace, label key,
-    value): a selector reads only the shortest candidate list, so a stack of
-    thousands of Services and policies is described in linear time."""
+    value) and by (namespace, label key): a selector reads only the shortest
+    candidate list its ``matchLabels`` pairs and its ``In`` and ``Exists``
+    expressions give, so a stack of thousands of Services and policies is
+    described in linear time."""
 
     def __init__(self, workloads: Iterable[Workload]) -> None:
         self.by_namespace: dict[str, list[Workload]] = defaultdict(list)
         self.by_label: dict[tuple[str, str, str], list[Workload]] = defaultdict(list)
+        self.by_key: dict[tuple[str, str], list[Workload]] = defaultdict(list)
         for workload in workloads:
             self.by_namespace[workload.namespace].append(workload)
             for key, value in workload.labels:
                 self.by_label[(workload.namespace, key, value)].append(workload)
+                self.by_key[(workload.namespace, key)].append(workload)
 
     def selected(self, namespace: str, selector: _Selector) -> list[Workload]:
         if not selector.valid:
@@ -373,6 +377,16 @@ class _Workloads:
         candidates = self.by_namespace.get(namespace, [])
         for key, value in selector.labels:
             found = self.by_label.get((namespace, key, value), [])
+            if len(found) < len(candidates):
+                candidates = found
+        for key, operator, values in selector.expressions:
+            if operator == "In":
+                # A workload has one value per key: no workload twice.
+                found = [w for v in dict.fromkeys(values) for w in self.by_label.get((namespace, key, v), [])]
+            elif operator == "Exists":
+                found = self.by_key.get((namespace, key), [])
+            else:
+                continue
             if len(found) < len(candidates):
                 candidates = found
         return [w for w in candidates if selector.matches(dict(w.labels))]
@@ -389,13 +403,13 @@ class _Policy:
 
 
 class _Policies:
-    """The Ingress NetworkPolicies of the objects, indexed like `_Workloads`:
-    each under one of its ``matchLabels`` pairs, or as one that may select
-    any Pod of its namespace."""
+    """The Ingress NetworkPolicies of the objects, by the workloads whose
+    Pods they select: each policy's podSelector is resolved once through the
+    `_Workloads` index, so that a label every policy selects on (a shared
+    ``app.kubernetes.io/instance``, say) costs no more than a rare one."""
 
-    def __init__(self, manifests: Iterable[Mapping[str, Any]]) -> None:
-        self.by_label: dict[tuple[str, str, str], list[_Policy]] = defaultdict(list)
-        self.general: dict[str, list[_Policy]] = defaultdict(list)
+    def __init__(self, manifests: Iterable[Mapping[str, Any]], workloads: _Workloads) -> None:
+        self.by_workload: dict[int, list[_Policy]] = defaultdict(list)
         for manifest in manifests:
             if manifest.get("kind") != "NetworkPolicy" or not _is_ingress_policy(manifest):
                 continue
@@ -403,19 +417,13 @@ class _Policies:
             policy = _Policy(
                 _namespace(manifest), _name(manifest), selector, tuple(_list(_get(manifest, "spec", "ingress")))
             )
-            if selector.labels:
-                key, value = selector.labels[0]
-                self.by_label[(policy.namespace, key, value)].append(policy)
-            else:
-                self.general[policy.namespace].append(policy)
+            for workload in workloads.selected(policy.namespace, selector):
+                self.by_workload[id(workload)].append(policy)
 
     def selecting(self, workload: Workload) -> list[_Policy]:
-        """The policies whose podSelector selects the workload's Pods, by name."""
-        candidates = list(self.general.get(workload.namespace, []))
-        for key, value in workload.labels:
-            candidates += self.by_label.get((workload.namespace, key, value), [])
-        labels = dict(workload.labels)
-        return sorted((p for p in candidates if p.selector.matches(labels)), key=lambda p: p.name)
+        """The policies whose podSelector selects the workload's Pods, by name
+        (``workload`` as `_Workloads` holds it)."""
+        return sorted(self.by_workload.get(id(workload), []), key=lambda p: p.name)
 
 
 @dataclass
@@ -441,7 +449,7 @@ def read(manifests: Iterable[Mapping[str, Any]], *, cluster_domain: str = DEFAUL
             found.append(_workload(manifest, kind, labels))
     workloads = _Workloads(found)
     namespaces = _namespace_labels(manifests)
-    policies = _Policies(manifests)
+    policies = _Policies(manifests, workloads)
     endpoints = _endpoints(manifests)
     services = [
         _service(m, workloads, hidden, namespaces, policies, endpoints, cluster_domain)
@@ -693,7 +701,7 @@ def _admits(entry: Any, port: ServicePort, workload: Workload) -> bool:
     if allowed is None:
         return True
     target = _resolve(port.target, port.protocol, workload)
-    if isinstance(allowed, str) and not allowed.isdigit():
+    if isinstance(allowed, str) and not _DIGITS.fullmatch(allowed):
         if allowed == port.target:
             return True
         allowed = _resolve(allowed, protocol, workload)
@@ -704,8 +712,13 @@ def _admits(entry: Any, port: ServicePort, workload: Workload) -> bool:
     return allowed <= target <= (end if isinstance(end, int) else allowed)
 
 
+# A port number written as a string: ASCII digits only (str.isdigit() takes
+# "²", which int() refuses, and "٨٠", which no port is), and few of them.
+_DIGITS = re.compile("[0-9]{1,9}")
+
+
 def _resolve(port: Any, protocol: str, workload: Workload) -> Any:
-    if isinstance(port, str) and port.isdigit():
+    if isinstance(port, str) and _DIGITS.fullmatch(port):
         return int(port)
     if isinstance(port, str):
         for name, number, declared in workload.container_ports:
@@ -781,20 +794,21 @@ _COLUMNS = ("SERVICE", "TYPE", "EXPOSURE", "IN-CLUSTER", "FROM OUTSIDE", "ROUTES
 
 def table(topology: Topology) -> str:
     """One row per Service, aligned; a cell with several values takes one
-    line each."""
+    line each. A character that would break a line or hide itself (control
+    characters, escape sequences, Unicode line separators) is written as its
+    JSON escape, so no name can forge a row or drive the terminal."""
     rows: list[list[list[str]]] = [[[title] for title in _COLUMNS]]
     for service in topology.services:
-        rows.append(
-            [
-                [service.qualified],
-                [service.type_text],
-                [service.exposure],
-                service.in_cluster(),
-                service.from_outside() or ["-"],
-                service.routes_to(),
-                service.allowed_from(),
-            ]
-        )
+        values = [
+            [service.qualified],
+            [service.type_text],
+            [service.exposure],
+            service.in_cluster(),
+            service.from_outside() or ["-"],
+            service.routes_to(),
+            service.allowed_from(),
+        ]
+        rows.append([[_one_line(line) for line in cell] for cell in values])
     widths = [max(len(line) for row in rows for line in row[i]) for i in range(len(_COLUMNS))]
     out: list[str] = []
     for row in rows:

@@ -3,6 +3,7 @@ and the policy pack offline, in text, JSON and GitHub Actions annotations."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -14,16 +15,21 @@ import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 from k8s_services.check import (
+    CheckError,
+    Finding,
     Pack,
+    Report,
     Resource,
     annotation,
     escape_data,
     escape_property,
+    format_text,
     load_pack,
     policy_settings,
     run_policies,
     wire,
 )
+from k8s_services.check import main as check_main
 from k8s_services.cli import main
 from k8s_services.render import run_stack
 from tests.policy.conftest import run_all
@@ -356,6 +362,20 @@ def test_an_unknown_stack_is_reported_before_its_policy_config(
             "policy.json: the policy config does not match the pack's config schemas:\n"
             "  service-api-rules: config.nodePortRange must be string",
         ),
+        # Bounded: nesting Python's json cannot read (RecursionError), a number
+        # int() refuses (ValueError) or the Pulumi CLI's float64 cannot hold,
+        # and the constants Python's json reads and JSON does not have.
+        (
+            "[" * 100_000 + "]" * 100_000,
+            "policy.json: nests arrays or objects too deeply to read; a policy config is small JSON.",
+        ),
+        (
+            '{"a": ' * 5000 + "1" + "}" * 5000,
+            "policy.json: nests arrays or objects too deeply to read; a policy config is small JSON.",
+        ),
+        ('{"all": ' + "1" * 5000 + "}", "policy.json: is not valid JSON: a number of 5000 digits is out of range."),
+        ('{"all": NaN}', "policy.json: is not valid JSON: NaN is not a JSON value."),
+        ('{"all": -Infinity}', "policy.json: is not valid JSON: -Infinity is not a JSON value."),
     ],
 )
 def test_a_bad_policy_config_exits_2_before_the_program_runs(
@@ -417,7 +437,171 @@ def test_a_missing_or_broken_pack_exits_2(
     )
 
 
+def test_a_program_that_raises_or_exits_cannot_be_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not exit status 1 (a mandatory violation) with a traceback: 2, and what the program raised."""
+    project = _project(tmp_path / "project", "config: {}\n", {})
+    monkeypatch.chdir(project)
+    args = ("test", "--policy-pack", str(POLICY), "--policy-config", "policy.json")
+    (project / "__main__.py").write_text("raise ValueError('no\\n::error::way')\n")
+    assert _check(*args, "--format", "github") == 2
+    assert capsys.readouterr().out == (
+        "::error file=__main__.py,title=stack test not checked::__main__.py: the program failed: ValueError:"
+        " no%0A::error::way\n"
+        "stack test: not checked: 1 error.\n"
+    )
+    (project / "__main__.py").write_text("import sys\nsys.exit(3)\n")
+    assert _check(*args) == 2
+    assert capsys.readouterr().err == "error: __main__.py: the program failed: SystemExit: 3\n"
+
+
+def test_what_the_program_and_the_pack_print_goes_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path / "project", EXTERNAL_NAME_STACK, {})
+    (project / "__main__.py").write_text(f"print('from the program')\n{(PROJECT / '__main__.py').read_text()}")
+    _pack(project / "pack", "print('from the pack')\n" + ONE_POLICY)
+    monkeypatch.chdir(project)
+    assert _check("test", "--policy-pack", "pack", "--policy-config", "policy.json", "--format", "json") == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["exitStatus"] == 0
+    assert captured.err == "from the pack\nfrom the program\n"
+
+
+def test_a_name_cannot_break_the_summary_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line of its own would be a workflow command in `github` output."""
+    project = _project(tmp_path / "project", "config: {}\n", {})
+    monkeypatch.chdir(project)
+    stack = "x\n::warning::injected"
+    assert _check(stack, "--policy-pack", str(POLICY), "--policy-config", "policy.json", "--format", "github") == 2
+    assert capsys.readouterr().out == (
+        "::error file=stacks/Pulumi.x%0A%3A%3Awarning%3A%3Ainjected.yaml,title=stack x%0A%3A%3Awarning%3A%3Ainjected"
+        f" not checked::{project}/stacks/Pulumi.x%0A::warning::injected.yaml: no such stack file; stacks here:"
+        " test.\n"
+        "stack x\\n::warning::injected: not checked: 1 error.\n"
+    )
+    report = Report("test", findings=[Finding("a\nb", "advisory", "t", "web\r\n::error::x", "c\nd")])
+    assert format_text(report).splitlines() == [
+        "[advisory] a\\nb (t web\\r\\n::error::x): c\\nd",
+        "stack test: 0 mandatory violations, 1 advisory finding (policy pack None, config None).",
+    ]
+
+
+def test_a_stack_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byte that is not UTF-8 (a lone surrogate, as Python decodes it) as its escape: UTF-8 output, valid JSON."""
+    project = _project(tmp_path / "project", "config: {}\n", {})
+    monkeypatch.chdir(project)
+    stack = os.fsdecode(b"x\xff")
+    for output_format in ("json", "text"):
+        stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+        status = check_main(
+            stack,
+            Path("."),
+            policy_pack=POLICY,
+            policy_config=Path("policy.json"),
+            output_format=output_format,
+            stdout=stdout,
+            stderr=io.StringIO(),
+        )
+        assert status == 2
+        stdout.seek(0)
+        text = stdout.read()
+        if output_format == "json":
+            assert json.loads(text)["stack"] == stack
+        else:
+            assert text == "stack x\\udcff: not checked: 1 error.\n"
+
+
+def test_a_path_too_long_to_look_at_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path / "project", "config: {}\n", {})
+    monkeypatch.chdir(project)
+    long = "x" * 300
+    assert _check(long, "--policy-pack", str(POLICY), "--policy-config", "policy.json") == 2
+    assert (
+        capsys.readouterr().err == f"error: {project}/stacks/Pulumi.{long}.yaml: cannot read it: File name too long.\n"
+    )
+    assert _check("test", "--policy-pack", long, "--policy-config", "policy.json") == 2
+    assert capsys.readouterr().err == f"error: {long}: cannot look for a policy pack there: File name too long.\n"
+    assert _check("test", "--project-dir", long) == 2
+    assert capsys.readouterr().err == f"error: {project}/{long}/Pulumi.yaml: cannot read it: File name too long.\n"
+
+
 # --- loading the pack ----------------------------------------------------------------------
+
+ONE_POLICY = (
+    "from pulumi_policy import PolicyPack, ResourceValidationPolicy\n"
+    "PolicyPack(name='pack', policies=[ResourceValidationPolicy(name='p', description='d', validate=lambda a, r: None)])\n"
+)
+
+
+def _pack(directory: Path, main: str) -> Path:
+    directory.mkdir(parents=True)
+    (directory / "__main__.py").write_text(main)
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("main", "message"),
+    [
+        (
+            "from pulumi_policy import PolicyPack, ResourceValidationPolicy\n"
+            "PolicyPack(name='p\\n::warning::x', policies=[ResourceValidationPolicy(name='p', description='d',"
+            " validate=print)])\n",
+            "TypeError: Invalid policy pack name 'p\\n::warning::x'. Policy pack names may only contain alphanumerics,"
+            " hyphens, underscores, or periods.",
+        ),
+        (
+            "from pulumi_policy import PolicyPack\nPolicyPack(name='p', policies=[object()])\n",
+            "TypeError: Expected each policy in policies to be a Policy",
+        ),
+        (
+            "from pulumi_policy import PolicyPack\nPolicyPack(name='p', policies=[])\n",
+            "TypeError: Missing policies argument",
+        ),
+    ],
+)
+def test_a_pack_policy_pack_would_refuse_is_refused(tmp_path: Path, main: str, message: str) -> None:
+    """As pulumi-policy's PolicyPack refuses it, before its name is printed or its policies run."""
+    pack = _pack(tmp_path / "pack", main)
+    with pytest.raises(CheckError) as error:
+        load_pack(pack)
+    assert str(error.value) == f"{pack}/__main__.py: the policy pack failed to load: {message}"
+
+
+def test_policy_pack_imported_from_its_own_module_is_recorded_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real one would start its server, print its port and never return."""
+    monkeypatch.setattr(pulumi_policy.policy.grpc, "server", lambda *args, **kwargs: pytest.fail("the server started"))
+    main = ONE_POLICY.replace("from pulumi_policy import", "from pulumi_policy.policy import")
+    assert load_pack(_pack(tmp_path / "pack", main)).name == "pack"
+    assert pulumi_policy.policy.PolicyPack.__name__ == "PolicyPack"
+
+
+def test_a_config_schema_that_is_not_json_schema_is_the_pack_s_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path / "project", "config: {}\n", {})
+    _pack(
+        project / "pack",
+        "from pulumi_policy import PolicyConfigSchema, PolicyPack, ResourceValidationPolicy\n"
+        "schema = PolicyConfigSchema(properties={'x': {'type': 'no-such-type'}})\n"
+        "PolicyPack(name='pack', policies=[ResourceValidationPolicy(name='p', description='d', validate=print,"
+        " config_schema=schema)])\n",
+    )
+    monkeypatch.chdir(project)
+    assert _check("test", "--policy-pack", "pack", "--policy-config", "policy.json", "--format", "json") == 2
+    assert json.loads(capsys.readouterr().out)["errors"] == [
+        {
+            "file": "pack",
+            "message": "policy 'p' of the pack pack has a config schema that is not valid JSON schema: Unknown type.",
+        }
+    ]
 
 
 def test_loading_the_pack_leaves_the_process_as_it_was(tmp_path: Path) -> None:
@@ -438,7 +622,8 @@ def test_a_pack_s_own_modules_are_its_own(tmp_path: Path) -> None:
         pack.mkdir()
         (pack / "rules.py").write_text(f"NAME = {name!r}\n")
         (pack / "__main__.py").write_text(
-            "from pulumi_policy import PolicyPack\nfrom rules import NAME\nPolicyPack(name=NAME, policies=[])\n"
+            "from pulumi_policy import PolicyPack, ResourceValidationPolicy\nfrom rules import NAME\n"
+            "PolicyPack(name=NAME, policies=[ResourceValidationPolicy(name='p', description='d', validate=print)])\n"
         )
     assert [load_pack(tmp_path / name).name for name in ("one", "two", "one")] == ["one", "two", "one"]
 
@@ -501,6 +686,19 @@ def test_numbers_reach_policies_as_floats_and_secrets_as_unknown_values() -> Non
             " during preview",
         ),
     ]
+
+
+def test_a_violation_that_is_not_a_string_fails_the_policy_as_in_pulumi_policy() -> None:
+    def validate(args: Any, report: Any) -> None:
+        report(42)
+
+    pack = Pack("pack", [ResourceValidationPolicy(name="p", description="d", validate=validate)], "advisory", {})
+    with pytest.raises(CheckError) as error:
+        run_policies(pack, policy_settings(pack, {}), [_pod({})])
+    assert (
+        str(error.value)
+        == "policy 'p' failed on kubernetes:core/v1:Pod web: TypeError: Expected message to be a string"
+    )
 
 
 def test_a_stack_policy_s_finding_names_the_resource_it_reports_or_none() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from k8s_services.cli import main
 from k8s_services.render import objects
-from k8s_services.topology import describe, source_ranges
+from k8s_services.topology import _Selector, describe, source_ranges
 
 PROJECT = Path(__file__).resolve().parents[2]
 SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
@@ -622,6 +622,79 @@ def test_workloads_behind_one_service_with_different_callers_are_listed_apart() 
         policy("v2", {"matchLabels": {"version": "v2"}}, []),
     ]
     assert allowed(manifests, "reviews") == ["Deployment/v1: any Pod", "Deployment/v2: nobody"]
+
+
+def test_port_numbers_written_as_strings_are_ascii_digits() -> None:
+    """ "²" is a digit to str.isdigit() and not to int(); "٨٠٨٠" is no port
+    number: both are names, which the workload's container ports resolve
+    (here they do not)."""
+    for number in ("²", "٨٠٨٠"):
+        rule = [{"from": [{"podSelector": {"matchLabels": app("web")}}], "ports": [{"port": number}]}]
+        api = [
+            workload("Deployment", "api", app("api"), ports=[{"name": "http", "containerPort": 8080}]),
+            service("api", "ClusterIP", app("api"), ports=[{"port": 80, "targetPort": 8080}]),
+            service("by-name", "ClusterIP", app("api"), ports=[{"port": 81, "targetPort": number}]),
+        ]
+        manifests = [*api, workload("Deployment", "web", app("web")), policy("api", {"matchLabels": app("api")}, rule)]
+        assert allowed(manifests, "api") == ["nobody"]
+        assert allowed(manifests, "by-name") == ["Deployment/web"]  # the same name: the same port
+
+
+def test_selecting_pods_costs_the_same_whatever_labels_policies_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Policies and peers that all select on a label every workload has (a
+    shared instance label sorts first), or by matchExpressions: each
+    selector is matched against its few candidates, not every workload."""
+    calls = 0
+    real = _Selector.matches
+
+    def counted(self: _Selector, labels: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(self, labels)
+
+    monkeypatch.setattr(_Selector, "matches", counted)
+    n = 200
+    manifests: list[dict[str, Any]] = []
+    for i in range(n):
+        labels = {"app.kubernetes.io/instance": "prod", "app.kubernetes.io/name": f"w{i}"}
+        caller = {"app.kubernetes.io/instance": "prod", "app.kubernetes.io/name": f"w{(i + 1) % n}"}
+        by_expression = {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": [f"w{i}"]}]}
+        manifests += [
+            workload("Deployment", f"w{i}", labels, ports=HTTP),
+            service(f"w{i}", "ClusterIP", labels),
+            policy(f"p{i}", {"matchLabels": labels}, [{"from": [{"podSelector": {"matchLabels": caller}}]}]),
+            policy(
+                f"q{i}",
+                by_expression,
+                [
+                    {
+                        "from": [
+                            {
+                                "podSelector": {
+                                    "matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "Exists"}],
+                                    "matchLabels": caller,
+                                }
+                            }
+                        ]
+                    }
+                ],
+            ),
+        ]
+    rows = column(describe(manifests), "ALLOWED FROM")
+    assert rows["shop/w0"] == ["Deployment/w1"]
+    assert rows[f"shop/w{n - 1}"] == ["Deployment/w0"]
+    assert calls <= 10 * n
+
+
+def test_names_cannot_break_a_table_row() -> None:
+    """A line break would forge a row; an escape sequence would drive the terminal."""
+    name = "x\ndefault/forged  ClusterIP\x1b[2J\u2028\r"
+    manifests = [workload("Deployment", name, app("web")), service(name, "ClusterIP", app("web"))]
+    assert describe(manifests).splitlines()[1:] == [
+        "shop/x\\ndefault/forged  ClusterIP\\u001b[2J\\u2028\\r  ClusterIP  east-west"
+        "  x\\ndefault/forged  ClusterIP\\u001b[2J\\u2028\\r.shop.svc.cluster.local:80  -"
+        "             Deployment/x\\ndefault/forged  ClusterIP\\u001b[2J\\u2028\\r (1 replica)  any Pod"
+    ]
 
 
 def test_any_pulumi_kubernetes_program_is_described_from_what_it_registers(

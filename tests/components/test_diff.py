@@ -119,6 +119,89 @@ def test_applying_the_diff_gives_what_render_writes(out: Path, capsys: pytest.Ca
     assert _diff(out) == 0
 
 
+def test_names_that_could_break_a_header_are_quoted_as_git_quotes_them(
+    out: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stale files an earlier render could not have written, with names that
+    would otherwise add lines to the diff or not be UTF-8 at all."""
+    names = [
+        b"evil\n@@ -0,0 +1 @@\n+injected\nx.yaml",
+        b"not-utf8-\xff.yaml",
+        b'q"uote\\back\ttab.yaml',
+        b"with space.yaml",
+    ]
+    for name in names:
+        with open(os.path.join(os.fsencode(out), name), "wb") as file:
+            file.write(HEADER.encode() + b"kind: Old\n")
+    removed = f"+++ /dev/null\n@@ -1,2 +0,0 @@\n-{HEADER}-kind: Old\n"
+    assert _diff(out) == 1
+    patch = capsys.readouterr().out
+    assert patch == (
+        '--- "a/evil\\n@@ -0,0 +1 @@\\n+injected\\nx.yaml"\t\n'
+        + removed
+        + '--- "a/not-utf8-\\377.yaml"\n'
+        + removed
+        + '--- "a/q\\"uote\\\\back\\ttab.yaml"\n'
+        + removed
+        + "--- a/with space.yaml\t\n"
+        + removed
+    )
+    subprocess.run(["git", "apply", "-"], input=patch.encode(), cwd=out, check=True)
+    assert _diff(out) == 0
+
+
+def _raw_project(directory: Path, program: str) -> Path:
+    """A project whose program is not this project's: diff runs it under the SDK."""
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text("name: raw-app\nruntime: python\n")
+    (directory / "Pulumi.test.yaml").write_text("config: {}\n")
+    (directory / "__main__.py").write_text(program)
+    return directory
+
+
+SERVICE_PROGRAM = (
+    "import pulumi_kubernetes as k8s\n"
+    "k8s.core.v1.Service('s', metadata={'name': 's', 'namespace': 'n'}, spec={'ports': [{'port': 80}]})\n"
+)
+
+
+def test_what_the_program_prints_goes_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _raw_project(tmp_path / "project", f"print('from the program')\n{SERVICE_PROGRAM}")
+    (tmp_path / "out").mkdir()
+    assert main(["diff", "test", str(tmp_path / "out"), "--project-dir", str(project)]) == 1
+    stdout, stderr = capsys.readouterr()
+    assert stdout.startswith("--- /dev/null\n+++ b/n--service--s.yaml\n")
+    assert stderr == (
+        f"from the program\n{tmp_path}/out: render --out would add 1, change 0 and remove 0 files; 0 unchanged.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("program", "message"),
+    [
+        ("raise ValueError('no way')\n", "ValueError: no way"),
+        ("import sys\nsys.exit(3)\n", "SystemExit: 3"),
+    ],
+)
+def test_a_program_that_raises_or_exits_exits_2(
+    tmp_path: Path, program: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not exit status 1, which says that DIR differs."""
+    project = _raw_project(tmp_path / "project", program)
+    (tmp_path / "out").mkdir()
+    assert main(["diff", "test", str(tmp_path / "out"), "--project-dir", str(project)]) == 2
+    assert capsys.readouterr() == ("", f"error: {project / '__main__.py'}: the program failed: {message}\n")
+
+
+def test_a_stack_name_too_long_for_a_file_name_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long = "x" * 300
+    assert _diff(tmp_path, long) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"error: {PROJECT}/stacks/Pulumi.{long}.yaml: cannot read it: File name too long.\n",
+    )
+
+
 def test_other_entries_of_the_directory_are_left_out(
     out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

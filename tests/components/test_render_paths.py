@@ -19,6 +19,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from k8s_services.cli import main
 from k8s_services.render import DUMPER, RenderError, _dump, is_this_program, objects, render
 from tests.conftest import FIXTURES
 
@@ -369,3 +370,58 @@ def test_a_400_digit_integer_in_the_stack_file_is_an_error_not_a_traceback(tmp_p
     with pytest.raises(RenderError) as caught:
         render(project, "test")
     assert str(caught.value).startswith(f"{project / 'stacks' / 'Pulumi.test.yaml'}:5:")
+
+
+# --- programs that fail, print or are out of reach -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "reason"),
+    [
+        ("raise ValueError('no\\nway')\n", "ValueError: no\\nway"),
+        ("import sys\nsys.exit(3)\n", "SystemExit: 3"),
+        ("import no_such_module\n", "ModuleNotFoundError: No module named 'no_such_module'"),
+    ],
+)
+@pytest.mark.parametrize("command", ["render", "describe"])
+def test_a_program_that_raises_or_exits_is_an_error_not_a_traceback(
+    tmp_path: Path, program: str, reason: str, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path, {}, program)
+    assert main([command, "test", "--project-dir", str(project)]) == 2
+    assert capsys.readouterr() == ("", f"error: {project / '__main__.py'}: the program failed: {reason}\n")
+
+
+def test_what_a_program_prints_goes_to_stderr_not_into_the_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = "print('kind: Secret')\n" + (PROJECT / "__main__.py").read_text()
+    project = _project(
+        tmp_path, {"k8s-services:services": {"db": {"type": "ExternalName", "external_name": "a.b"}}}, program
+    )
+    assert main(["render", "test", "--project-dir", str(project)]) == 0
+    out, err = capsys.readouterr()
+    assert err == "kind: Secret\n"
+    assert [d["kind"] for d in yaml.safe_load_all(out) if d is not None] == ["Service"]
+
+
+def test_a_stack_name_too_long_for_a_file_name_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path, {})
+    long = "x" * 300
+    assert main(["render", long, "--project-dir", str(project)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {project / 'stacks' / f'Pulumi.{long}.yaml'}: cannot read it: File name too long.\n"
+    )
+
+
+def test_a_secure_value_with_other_keys_is_refused_without_its_ciphertext(tmp_path: Path) -> None:
+    env = [{"name": "TOKEN", "value": {"secure": "v1:CIPHERTEXT", "extra": 1}}]
+    web = {**_WEB, "containers": [{**_WEB["containers"][0], "env": env}]}
+    project = _project(tmp_path, {"k8s-services:services": {"web": web}})
+    with pytest.raises(RenderError) as caught:
+        render(project, "test")
+    assert str(caught.value) == (
+        "k8s-services:services.web.containers[0].env[0].value: a mapping with 'secure' holds one encrypted value and"
+        " nothing else; it also has 'extra'. Set the secret again with `pulumi config set --secret --path`."
+    )
+    assert "CIPHERTEXT" not in str(caught.value)
