@@ -323,3 +323,35 @@ def object_key(manifest: Mapping[str, Any]) -> tuple[str, str, str, str]:
         str(manifest.get("kind", "")),
         str(manifest.get("apiVersion", "")),
     )
+
+
+# How the SDK marks a secret value on the wire (pulumi.runtime.rpc): a
+# mapping with this key and signature, the value under "value".
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SECRET_PLACEHOLDER = "[secret]"
+"""What stands for a secret value in everything recorded or rendered."""
+
+
+def as_registered(value: Any) -> Any:
+    """``value`` as the Pulumi engine hands it on, in a fresh copy: every
+    number travelled as a double (an integral one back to an int, an integer
+    past 2**53 rounded as the double rounded it), tuples as lists, and a
+    value the SDK marked secret as `SECRET_PLACEHOLDER`. The mock kit records
+    what it is sent with this, and render (k8s_services.render) what the
+    plans hold, so both write the same."""
+    kind = type(value)
+    if kind is dict or (kind is not str and isinstance(value, Mapping)):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return SECRET_PLACEHOLDER
+        return {key: as_registered(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [as_registered(item) for item in value]
+    if kind is float and value.is_integer():
+        return int(value)
+    if kind is int and not -(2**53) <= value <= 2**53:
+        try:
+            return int(float(value))
+        except OverflowError:  # past any double: the SDK could not send it either
+            return value
+    return value

@@ -32,34 +32,20 @@ import pulumi
 
 from components import _runtime
 from components._cluster import Cluster
-from components._manifests import object_key
+from components._manifests import SECRET_PLACEHOLDER as SECRET_PLACEHOLDER  # where it was before
+from components._manifests import as_registered, object_key
 
 __all__ = ["KubernetesMocks", "RecordedResource", "normalize", "run"]
 
 
-# How the SDK marks a secret value on the wire (pulumi.runtime.rpc): a
-# mapping with this key and signature, the value under "value".
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SECRET_PLACEHOLDER = "[secret]"
-
-
 def normalize(value: Any) -> Any:
-    """Inputs as Kubernetes sees them: integral floats back to ints (the
-    engine sends every number as a float), containers copied, and a secret
-    value as ``"[secret]"``. The SDK marks secrecy on a resource's top-level
-    property (a Pod's whole ``spec`` when one env value in it is secret), so
-    that is what is hidden, as ``pulumi preview`` hides it: the plaintext is
-    never recorded."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        if value.get(_SIG_KEY) == _SECRET_SIG:
-            return SECRET_PLACEHOLDER
-        return {key: normalize(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [normalize(item) for item in value]
-    return value
+    """Inputs as Kubernetes sees them (`components._manifests.as_registered`):
+    integral floats back to ints (the engine sends every number as a
+    float), containers copied, and a secret value as ``"[secret]"``. The SDK
+    marks secrecy on a resource's top-level property (a Pod's whole ``spec``
+    when one env value in it is secret), so that is what is hidden, as
+    ``pulumi preview`` hides it: the plaintext is never recorded."""
+    return as_registered(value)
 
 
 @dataclass(frozen=True)

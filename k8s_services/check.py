@@ -97,8 +97,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from components._manifests import SECRET_PLACEHOLDER
+
 from ._outdir import _read_at_most
-from .render import SECRET_PLACEHOLDER, ProgramFailed, Project, RenderError, run_stack
+from .render import ProgramFailed, Project, RenderError, run_stack, working_in
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"
@@ -190,14 +192,10 @@ def _pack_environment(directory: Path) -> Iterator[None]:
     saved = {name: module for name, module in sys.modules.items() if ours(name)}
     for name in saved:
         del sys.modules[name]
-    cwd = os.getcwd()
-    sys.path.insert(0, str(directory))
-    os.chdir(directory)
     try:
-        yield
+        with working_in(directory):
+            yield
     finally:
-        os.chdir(cwd)
-        sys.path.remove(str(directory))
         for name in [name for name in sys.modules if ours(name)]:
             del sys.modules[name]
         sys.modules.update(saved)

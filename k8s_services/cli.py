@@ -88,28 +88,35 @@ def main(argv: list[str] | None = None, prog: str = "k8s-services") -> int:
     diff_cmd.add_argument("directory", metavar="DIR", type=Path, help="a directory render --out wrote")
     diff_cmd.add_argument("--project-dir", type=Path, default=Path("."), help="the Pulumi project (default: .)")
     args = parser.parse_args(argv)
-    if args.command in ("check", "diff"):
-        from . import check, diff
+    try:
+        return _run_command(args)
+    finally:
+        # Finalize the event loops the SDK's worker threads left behind now,
+        # while their sockets are open, not noisily at interpreter exit.
+        gc.collect()
 
-        try:
-            if args.command == "check":
-                return check.main(
-                    args.stack,
-                    args.project_dir,
-                    policy_pack=args.policy_pack,
-                    policy_config=args.policy_config,
-                    output_format=args.format,
-                )
-            return diff.main(args.stack, args.directory, args.project_dir)
-        finally:
-            gc.collect()
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Each command's exit status: check, diff and import say their own;
+    render and describe exit 2 on a RenderError."""
+    if args.command == "check":
+        from . import check
+
+        return check.main(
+            args.stack,
+            args.project_dir,
+            policy_pack=args.policy_pack,
+            policy_config=args.policy_config,
+            output_format=args.format,
+        )
+    if args.command == "diff":
+        from . import diff
+
+        return diff.main(args.stack, args.directory, args.project_dir)
     if args.command == "import":
         from ._import import main as import_main
 
-        try:
-            return import_main(args.files, args.stack, args.project_dir)
-        finally:
-            gc.collect()
+        return import_main(args.files, args.stack, args.project_dir)
     try:
         if args.command == "render":
             text = render(args.project_dir, args.stack, args.out, args.via)
@@ -123,10 +130,6 @@ def main(argv: list[str] | None = None, prog: str = "k8s-services") -> int:
     except RenderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    finally:
-        # Finalize the event loops the SDK's worker threads left behind now,
-        # while their sockets are open, not noisily at interpreter exit.
-        gc.collect()
     return 0
 
 

@@ -27,13 +27,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
-from components._manifests import SKIP_AWAIT_ANNOTATION, object_key
+from components._manifests import SECRET_PLACEHOLDER, SKIP_AWAIT_ANNOTATION, as_registered, object_key
 
 if TYPE_CHECKING:
     from components.testing import KubernetesMocks
 
 HEADER = "# Rendered by `python -m components render`; do not edit.\n"
-SECRET_PLACEHOLDER = "[secret]"
 
 
 class RenderError(Exception):
@@ -167,14 +166,10 @@ def _without_secrets(value: Any, path: str = "") -> Any:
 
 
 @contextmanager
-def _program_environment(directory: Path) -> Iterator[None]:
-    """Run with the project as working directory and first on sys.path, as
-    the Pulumi CLI does, and without config from the environment; restore
-    all three afterwards."""
+def working_in(directory: Path) -> Iterator[None]:
+    """Run with ``directory`` as working directory and first on sys.path, as
+    the Pulumi CLI runs a program or a policy pack; restore both afterwards."""
     cwd = os.getcwd()
-    # Only the stack file's config: the SDK falls back to PULUMI_CONFIG* in
-    # the environment for keys the run does not set.
-    environment = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("PULUMI_CONFIG")}
     sys.path.insert(0, str(directory))
     os.chdir(directory)
     try:
@@ -182,6 +177,17 @@ def _program_environment(directory: Path) -> Iterator[None]:
     finally:
         os.chdir(cwd)
         sys.path.remove(str(directory))
+
+
+@contextmanager
+def _program_environment(directory: Path) -> Iterator[None]:
+    """`working_in` the project, without config from the environment: the
+    SDK falls back to PULUMI_CONFIG* for keys the run does not set."""
+    environment = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("PULUMI_CONFIG")}
+    try:
+        with working_in(directory):
+            yield
+    finally:
         os.environ.update(environment)
 
 
@@ -299,25 +305,6 @@ def is_this_program(main: Path) -> bool:
     return ast.dump(ast.Module(body=body, type_ignores=[])) == ast.dump(ast.parse(PROGRAM))
 
 
-def _as_registered(value: Any) -> Any:
-    """A fresh copy of ``value`` as the mock kit records what the SDK sends
-    (`components.testing.normalize`): integral floats as ints (the engine
-    sends every number as a float), tuples as lists."""
-    kind = type(value)
-    if kind is int and not -(2**53) <= value <= 2**53:
-        try:
-            return int(float(value))  # the engine sends every number as a double
-        except OverflowError:
-            return value
-    if kind is dict or (kind is not str and isinstance(value, Mapping)):
-        return {key: _as_registered(item) for key, item in value.items()}
-    if kind is list or kind is tuple:
-        return [_as_registered(item) for item in value]
-    if kind is float and value.is_integer():
-        return int(value)
-    return value
-
-
 # The Pulumi type token of each kind the plans build.
 _TYPE_TOKENS = {
     "Namespace": "kubernetes:core/v1:Namespace",
@@ -363,7 +350,7 @@ def _objects_via_plans(config: Mapping[str, str]) -> list[RenderedObject]:
             # resource and says which ones wait with the bundle's timeouts.
             waits = dict(plan.custom_timeouts or {}) if plan.waits(role) else {}
             options = {"protect": protect, "retainOnDelete": False, "customTimeouts": waits}
-            copied = _as_registered(manifest)
+            copied = as_registered(manifest)
             found.append(
                 RenderedObject(_TYPE_TOKENS[manifest["kind"]], plan.resource_name(role), copied, source, options)
             )
@@ -380,13 +367,16 @@ def _objects_via_plans(config: Mapping[str, str]) -> list[RenderedObject]:
 
 def _node_port_range(config: Mapping[str, str]) -> str:
     """The cluster's node port range the stack declares (this project's
-    ``defaults.node_port_range``), for the mock kit to allocate from."""
+    ``defaults.node_port_range``, read as `stack.cluster_range` reads it),
+    for the mock cluster to allocate from."""
+    from .stack import PROJECT, cluster_range
+
     try:
-        defaults = json.loads(config.get("k8s-services:defaults", "{}"))
-        low, high = (int(part) for part in str(defaults["node_port_range"]).split("-"))
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return "30000-32767"
-    return f"{low}-{high}" if 0 < low <= high <= 65535 else "30000-32767"
+        defaults = json.loads(config.get(f"{PROJECT}:defaults", "{}"))
+    except ValueError:
+        defaults = {}
+    low, high = cluster_range(defaults)
+    return f"{low}-{high}"
 
 
 def _object_file(manifest: Mapping[str, Any]) -> str:

@@ -290,14 +290,15 @@ def _check_namespaces(c: _Collector, namespaces: Any) -> dict[str, dict[str, Any
     return result
 
 
-def _cluster_range(defaults: Mapping[str, Any]) -> tuple[int, int]:
+def cluster_range(defaults: Any) -> tuple[int, int]:
     """The cluster's node port range: ``defaults.node_port_range``, else
-    Kubernetes' default. (A malformed one is reported with the bundles.)"""
+    Kubernetes' default, which also stands in for a malformed one (that is
+    reported with the bundles)."""
     try:
         low, high = (int(part) for part in str(defaults["node_port_range"]).split("-"))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, TypeError):
         return (30000, 32767)
-    return (low, high)
+    return (low, high) if 0 < low <= high <= 65535 else (30000, 32767)
 
 
 def _check_stack_wide(
@@ -545,7 +546,7 @@ def parse(
             else:
                 claimed[old] = bundle.name
     if not c.messages:
-        _check_stack_wide(c, bundles, declared_namespaces, _cluster_range(defaults))
+        _check_stack_wide(c, bundles, declared_namespaces, cluster_range(defaults))
     if c.messages:
         raise ConfigError(c.messages)
     return StackConfig(bundles, declared_namespaces, protect is True)
@@ -775,6 +776,7 @@ __all__ = [
     "ConfigError",
     "StackConfig",
     "build",
+    "cluster_range",
     "component_class",
     "from_config",
     "load",

@@ -11,6 +11,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from hypothesis import strategies as st
 
 from components.testing import KubernetesMocks, run
 
@@ -97,3 +98,20 @@ def outputs(render: Render) -> Callable[[Callable[[], Any]], tuple[KubernetesMoc
         return mocks, seen[0]
 
     return _outputs
+
+
+def plain_documents(*, nan: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """Any plain data a YAML document holds: mappings of lists, mappings and
+    scalars (NaN only with ``nan``: it never equals itself)."""
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=nan), st.text(max_size=120))
+    return st.dictionaries(
+        st.text(max_size=20),
+        st.recursive(
+            leaves,
+            lambda inner: st.one_of(
+                st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=20), inner, max_size=4)
+            ),
+            max_leaves=25,
+        ),
+        max_size=6,
+    )

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from k8s_services.cli import main
 from k8s_services.render import HEADER, _dump, render, run_stack
-from tests.conftest import assert_valid, differences, load_seed
+from tests.conftest import assert_valid, differences, load_seed, plain_documents
 
 PROJECT = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (PROJECT / "stacks").glob("Pulumi.*.yaml"))
@@ -401,20 +400,8 @@ def test_render_of_a_large_generated_stack_writes_exactly_what_is_registered(tmp
     assert _exact(_loaded(render(project, "test"))) == _exact(registered)
 
 
-_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=120))
-_DOCUMENTS = st.dictionaries(
-    st.text(max_size=20),
-    st.recursive(
-        _LEAVES,
-        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=20), inner, max_size=4)),
-        max_leaves=25,
-    ),
-    max_size=6,
-)
-
-
 @settings(max_examples=300, deadline=None)
-@given(_DOCUMENTS)
+@given(plain_documents(nan=False))
 def test_the_yaml_render_writes_loads_back_to_the_same_data(document: dict[str, Any]) -> None:
     """The emitter render uses (libyaml's when PyYAML has it) on any plain
     data: what it writes loads back, with PyYAML's pure-Python loader, to

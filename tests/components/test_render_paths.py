@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from k8s_services.cli import main
 from k8s_services.render import DUMPER, RenderError, _dump, is_this_program, objects, render
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, plain_documents
 
 PROJECT = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (PROJECT / "stacks").glob("Pulumi.*.yaml"))
@@ -41,6 +40,32 @@ def _project(tmp_path: Path, config: dict[str, Any], program: str | None = None)
     )
     (tmp_path / "__main__.py").write_text(program if program is not None else (PROJECT / "__main__.py").read_text())
     return tmp_path
+
+
+def _errors_both_ways(project: Path) -> str:
+    """The error both paths refuse the stack "test" with; assert it is the same."""
+    errors = []
+    for via in ("sdk", "plans"):
+        with pytest.raises(RenderError) as caught:
+            objects(project, "test", via)  # type: ignore[arg-type]
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+    return errors[1]
+
+
+def _imported_while_rendering(project: Path, stack: str) -> str:
+    """Which of pulumi, pulumi_kubernetes and grpc a fresh process rendering
+    ``stack`` imports, as printed by it."""
+    code = (
+        "import sys, pathlib\n"
+        "from k8s_services.render import render\n"
+        "render(pathlib.Path(sys.argv[1]), sys.argv[2])\n"
+        "print(sorted(m for m in ('pulumi', 'pulumi_kubernetes', 'grpc') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(project), stack], capture_output=True, text=True, check=True
+    )
+    return result.stdout
 
 
 def _same_both_ways(project: Path, stack: str) -> str:
@@ -151,14 +176,9 @@ def test_a_broken_config_is_refused_alike_both_ways(tmp_path: Path, case: dict[s
     for key in case["config"].get("extra_keys", []):
         config[f"k8s-services:{key}"] = "x"
     project = _project(tmp_path, config)
-    errors = []
-    for via in ("sdk", "plans"):
-        with pytest.raises(RenderError) as caught:
-            objects(project, "test", via)  # type: ignore[arg-type]
-        errors.append(str(caught.value))
-    assert errors[0] == errors[1]
+    errors = _errors_both_ways(project)
     for message in case["messages"]:
-        assert message in errors[1]
+        assert message in errors
 
 
 def test_a_full_node_port_range_is_refused_alike_both_ways(tmp_path: Path) -> None:
@@ -174,13 +194,8 @@ def test_a_full_node_port_range_is_refused_alike_both_ways(tmp_path: Path) -> No
             "k8s-services:services": {"a": web, "b": web, "c": web},
         },
     )
-    errors = []
-    for via in ("sdk", "plans"):
-        with pytest.raises(RenderError) as caught:
-            objects(project, "test", via)  # type: ignore[arg-type]
-        errors.append(str(caught.value))
-    assert errors[0] == errors[1]
-    assert "services.c: needs node ports past the cluster's node port range 30000-30001, which holds 2" in errors[1]
+    errors = _errors_both_ways(project)
+    assert "services.c: needs node ports past the cluster's node port range 30000-30001, which holds 2" in errors
 
 
 # --- which programs take the plans ------------------------------------------------------------
@@ -233,14 +248,7 @@ def test_a_program_with_resources_of_its_own_is_rendered_by_running_it(tmp_path:
 
 
 def test_the_plans_path_imports_neither_pulumi_nor_the_provider() -> None:
-    code = (
-        "import sys, pathlib\n"
-        "from k8s_services.render import render\n"
-        "render(pathlib.Path(sys.argv[1]), 'dev')\n"
-        "print(sorted(m for m in ('pulumi', 'pulumi_kubernetes', 'grpc') if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code, str(PROJECT)], capture_output=True, text=True, check=True)
-    assert result.stdout == "[]\n"
+    assert _imported_while_rendering(PROJECT, "dev") == "[]\n"
 
 
 # --- comments ---------------------------------------------------------------------------------
@@ -281,20 +289,9 @@ def test_names_from_any_program_cannot_break_out_of_their_comment(tmp_path: Path
 
 # --- the emitter ------------------------------------------------------------------------------
 
-_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=60))
-_DOCUMENTS = st.dictionaries(
-    st.text(max_size=20),
-    st.recursive(
-        _LEAVES,
-        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=20), inner, max_size=4)),
-        max_leaves=25,
-    ),
-    max_size=6,
-)
-
 
 @settings(max_examples=300, deadline=None)
-@given(_DOCUMENTS)
+@given(plain_documents(nan=True))
 def test_render_s_yaml_is_pyyaml_s_byte_for_byte(document: dict[str, Any]) -> None:
     """render builds YAML nodes itself (k8s_services.render._node); the text
     is the very text ``yaml.dump`` writes with the same dumper."""
@@ -344,14 +341,7 @@ def test_custom_timeouts_do_not_bring_pulumi_into_the_plans_path(tmp_path: Path)
     }
     project = _project(tmp_path, config)
     assert "# Pulumi only: customTimeouts (create 2m)\n" in _same_both_ways(project, "test")
-    code = (
-        "import sys, pathlib\n"
-        "from k8s_services.render import render\n"
-        "render(pathlib.Path(sys.argv[1]), 'test')\n"
-        "print(sorted(m for m in ('pulumi', 'pulumi_kubernetes') if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=True)
-    assert result.stdout == "[]\n"
+    assert _imported_while_rendering(project, "test") == "[]\n"
 
 
 def test_a_pulumi_yaml_whose_config_is_no_mapping_is_a_config_error(tmp_path: Path) -> None:
